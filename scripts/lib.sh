@@ -1,0 +1,30 @@
+# Shared shell functions of the jknife launcher and scripts. Source it; it defines functions only.
+
+# Prints the home of a JDK 25 or newer: JAVA_HOME if new enough, else the newest under /usr/lib/jvm.
+jknife_find_jdk() {
+    local best="" best_major=0 home major
+    for home in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+        [ -n "$home" ] && [ -x "$home/bin/java" ] && [ -f "$home/release" ] || continue
+        major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+        [ -n "$major" ] && [ "$major" -ge 25 ] || continue
+        if [ -n "${JAVA_HOME:-}" ] && [ "$home" = "$JAVA_HOME" ]; then
+            echo "$home"; return 0
+        fi
+        if [ "$major" -gt "$best_major" ]; then best="$home"; best_major=$major; fi
+    done
+    [ -n "$best" ] && echo "$best"
+}
+
+# True when the distribution jar is missing or any source or build file is newer than it.
+jknife_stale() {
+    local root="$1" jar="$2"
+    [ -f "$jar" ] || return 0
+    [ -n "$(find "$root/pom.xml" "$root"/jknife-*/pom.xml "$root"/jknife-*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+# Builds the distribution (jar + lib/) quietly; output goes to stderr.
+jknife_build() {
+    local root="$1" java_home="$2"
+    echo "jknife: building (first run or sources changed)..." >&2
+    (cd "$root" && JAVA_HOME="$java_home" mvn -q -B -ntp -Dstyle.color=never -DskipTests package) 1>&2
+}
