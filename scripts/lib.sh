@@ -28,3 +28,14 @@ jknife_build() {
     echo "jknife: building (first run or sources changed)..." >&2
     (cd "$root" && JAVA_HOME="$java_home" mvn -q -B -ntp -Dstyle.color=never -DskipTests package) 1>&2
 }
+
+# Creates the class-data sharing archive from a `list` run over an empty cache, so that the
+# classes every store command needs load from the archive.
+jknife_train_cds() {
+    local java_home="$1" jar="$2" jsa="$3" empty
+    empty="$(mktemp -d)"
+    rm -f "$jsa"
+    HF_HOME="$empty" "$java_home/bin/java" -XX:ArchiveClassesAtExit="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+        -jar "$jar" list --json >/dev/null 2>&1 || true
+    rm -rf "$empty"
+}

@@ -10,9 +10,11 @@ import io.jknife.formats.gguf.GgufValueType;
 import io.jknife.formats.gguf.GgufWriter;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,7 +94,7 @@ public final class TinyGguf {
             Objects.requireNonNull(architecture, "architecture");
             Objects.requireNonNull(weightType, "weightType");
             extraMetadata = extraMetadata == null ? Map.of()
-                    : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraMetadata));
+                    : Collections.unmodifiableMap(new LinkedHashMap<>(extraMetadata));
             if (embeddingLength <= 0 || blockCount <= 0 || headCount <= 0 || headCountKv <= 0
                     || feedForwardLength <= 0 || contextLength <= 0) {
                 throw new IllegalArgumentException("sizes must be positive");
@@ -171,6 +173,21 @@ public final class TinyGguf {
     }
 
     // ---- decoder models -------------------------------------------------------------------
+
+    /** {@link #llama(Path, Options)} with {@link Options#defaults()}. */
+    public static Path llama(Path file) throws IOException {
+        return llama(file, Options.defaults());
+    }
+
+    /** The tokens of the byte-level BPE vocabulary every decoder model gets, by id. */
+    public static List<String> bpeTokens() {
+        return BpeVocab.build().tokens();
+    }
+
+    /** The tokens of the WordPiece vocabulary of {@link #bert}, by id, as stored (phantom-space form). */
+    public static List<String> wordPieceTokens() {
+        return WordPieceVocab.build().tokens();
+    }
 
     /** Writes a tiny decoder-only model (llama, qwen2, qwen3 or gemma3) and returns {@code file}. */
     public static Path llama(Path file, Options o) throws IOException {
@@ -267,6 +284,11 @@ public final class TinyGguf {
     }
 
     // ---- BERT ------------------------------------------------------------------------------
+
+    /** {@link #bert(Path, Options)} with {@link Options#defaults()}. */
+    public static Path bert(Path file) throws IOException {
+        return bert(file, Options.defaults());
+    }
 
     /** Writes a tiny BERT embedding model (WordPiece vocabulary, non-causal attention, pooling). */
     public static Path bert(Path file, Options o) throws IOException {
@@ -469,7 +491,7 @@ public final class TinyGguf {
             Set<String> known = new LinkedHashSet<>(tokens);
             List<String> merges = new ArrayList<>();
             for (String word : WORDS) {
-                byte[] bytes = word.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
                 String acc = byteSymbol[bytes[0] & 0xFF];
                 for (int i = 1; i < bytes.length; i++) {
                     String next = byteSymbol[bytes[i] & 0xFF];

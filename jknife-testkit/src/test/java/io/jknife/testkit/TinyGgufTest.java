@@ -257,6 +257,9 @@ class TinyGgufTest {
         }
         assertEquals(whole.tensors().stream().map(GgufTensorInfo::name).toList(),
                 all.stream().map(GgufTensorInfo::name).toList(), "all tensors, in order");
+        List<GgufFile> read = GgufReader.readSplit(parts.get(1));
+        assertEquals(3, read.size());
+        assertEquals(whole.parameterCount(), read.stream().mapToLong(GgufFile::parameterCount).sum());
         assertThrows(IllegalArgumentException.class, () -> TinyGguf.split(source, out, 1000));
     }
 

@@ -5,13 +5,16 @@ import io.jknife.formats.FormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -78,7 +81,7 @@ public final class GgufReader {
             while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
                 // keep reading: a short read is legal
             }
-            return !b.hasRemaining() && java.util.Arrays.equals(b.array(), MAGIC);
+            return !b.hasRemaining() && Arrays.equals(b.array(), MAGIC);
         }
     }
 
@@ -107,7 +110,7 @@ public final class GgufReader {
      */
     public static List<GgufFile> readSplit(Path anyPart) throws IOException {
         GgufFile given = read(anyPart);
-        java.util.OptionalInt count = given.splitCount();
+        OptionalInt count = given.splitCount();
         if (count.isEmpty()) {
             return List.of(given);
         }
@@ -123,7 +126,7 @@ public final class GgufReader {
         Set<String> tensorNames = new HashSet<>();
         for (Path p : name.siblings(anyPart)) {
             int index = parts.size();
-            if (!java.nio.file.Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) {
                 throw new FormatException("split GGUF: part " + (index + 1) + " of " + n + " is missing ("
                         + p.getFileName() + ")");
             }
@@ -140,7 +143,7 @@ public final class GgufReader {
             }
             parts.add(part);
         }
-        java.util.OptionalInt expected = parts.getFirst().splitTensorsCount();
+        OptionalInt expected = parts.getFirst().splitTensorsCount();
         if (expected.isPresent() && expected.getAsInt() != tensorNames.size()) {
             throw new FormatException("split GGUF: parts hold " + tensorNames.size()
                     + " tensors but split.tensors.count says " + expected.getAsInt());
@@ -222,7 +225,7 @@ public final class GgufReader {
             }
             src.context = "magic";
             byte[] magic = src.bytes(4);
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
+            if (!Arrays.equals(magic, MAGIC)) {
                 throw new FormatException("not a GGUF file (magic " + describeMagic(magic) + ")");
             }
             src.context = "version";
@@ -341,7 +344,7 @@ public final class GgufReader {
                         elements = Math.multiplyExact(elements, d);
                     } catch (ArithmeticException e) {
                         throw new FormatException("GGUF corrupt: tensor '" + name + "' shape "
-                                + java.util.Arrays.toString(dims) + " has more elements than a long can count");
+                                + Arrays.toString(dims) + " has more elements than a long can count");
                     }
                 }
                 int typeId = src.i32();
@@ -357,7 +360,7 @@ public final class GgufReader {
                     byteSize = type.byteSize(elements);
                 } catch (ArithmeticException e) {
                     throw new FormatException("GGUF corrupt: tensor '" + name + "' shape "
-                            + java.util.Arrays.toString(dims) + " of type " + type + " has a byte size past 2^63");
+                            + Arrays.toString(dims) + " of type " + type + " has a byte size past 2^63");
                 }
                 long offset = src.i64();
                 if (offset < 0) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -60,7 +61,7 @@ public final class GgufWriter {
     private record Tensor(String name, long[] dims, GgmlType type, long byteSize, Data data) {
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, Value> metadata = new LinkedHashMap<>();
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -69,11 +69,17 @@ final class HfDetection {
         return type != null && ENCODER_EMBEDDERS.contains(type) ? ModelProbe.Embedder.ENCODER : ModelProbe.Embedder.NONE;
     }
 
+    /**
+     * A chat template in {@code tokenizer_config.json} or a {@code chat_template.{jinja,json}} file.
+     * {@code tokenizer.json} (often tens of megabytes, almost never holding a template) is read
+     * only when there is no {@code tokenizer_config.json}, so listing a large cache stays fast.
+     */
     static boolean hasChatTemplate(Path dir) {
-        return Json.chatTemplate(dir.resolve("tokenizer_config.json")).isPresent()
-                || Json.chatTemplate(dir.resolve("tokenizer.json")).isPresent()
+        Path config = dir.resolve("tokenizer_config.json");
+        return Files.exists(dir.resolve("chat_template.jinja"))
                 || Files.exists(dir.resolve("chat_template.json"))
-                || Files.exists(dir.resolve("chat_template.jinja"));
+                || Json.chatTemplate(config).isPresent()
+                || (!Files.exists(config) && Json.chatTemplate(dir.resolve("tokenizer.json")).isPresent());
     }
 
     static ModelType modelType(JsonNode config, String name, boolean chatTemplate, ModelProbe.Embedder embedder) {

@@ -31,13 +31,16 @@ final class WhisperProber {
         if (health.healthy()) {
             try {
                 model = WhisperGgmlReader.read(file);
-                health = HealthResult.ok("whisper.cpp header and tensor table complete");
+                health = model.missingTensors().isEmpty()
+                        ? HealthResult.ok("whisper.cpp header and tensor table complete")
+                        : HealthResult.bad("Incomplete whisper.cpp tensor table " + FileChecks.relative(dir, file)
+                                + ": missing " + String.join(", ", model.missingTensors()));
             } catch (IOException e) {
                 health = HealthResult.bad("Invalid whisper.cpp model " + FileChecks.relative(dir, file) + ": " + e.getMessage());
             }
         }
         List<Capability> caps = new ArrayList<>(List.of(Capability.AUDIO));
-        if (model == null) {
+        if (model == null || !health.healthy()) {
             return new ModelProbe(ModelFormat.WHISPER_GGML, Framework.GGML, "whisper", ModelType.AUDIO, List.copyOf(caps),
                     null, null, null, null, false, health.reason(), List.of(), null, ModelProbe.Embedder.NONE, null,
                     Map.of(), variant.files());
