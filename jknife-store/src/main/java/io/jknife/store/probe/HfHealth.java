@@ -1,5 +1,6 @@
 package io.jknife.store.probe;
 
+import io.jknife.store.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jknife.formats.FormatException;
 import io.jknife.formats.safetensors.SafetensorsIndex;

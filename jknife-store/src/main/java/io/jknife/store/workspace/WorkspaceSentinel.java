@@ -1,5 +1,6 @@
 package io.jknife.store.workspace;
 
+import io.jknife.store.json.PyJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,5 +1,6 @@
 package io.jknife.store.workspace;
 
+import io.jknife.store.json.PyJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
@@ -76,19 +77,6 @@ class WorkspaceSentinelTest {
         WorkspaceSentinel back = WorkspaceSentinel.read(dir).orElseThrow();
         assertEquals(Optional.of("org/modèle-😀"), back.sourceRepo());
         assertEquals(s, back.json());
-    }
-
-    @Test
-    void floatsAreWrittenInPythonReprForm() {
-        assertEquals("0.1", PyJson.floatRepr(0.1));
-        assertEquals("1e-05", PyJson.floatRepr(1e-5));
-        assertEquals("0.0001", PyJson.floatRepr(1e-4));
-        assertEquals("1e+16", PyJson.floatRepr(1e16));
-        assertEquals("1000000000000000.0", PyJson.floatRepr(1e15));
-        assertEquals("5e-324", PyJson.floatRepr(Double.MIN_VALUE));
-        assertEquals("-0.0", PyJson.floatRepr(-0.0));
-        assertEquals("2.5", PyJson.floatRepr(2.5));
-        assertEquals("NaN", PyJson.floatRepr(Double.NaN));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.jknife.store.workspace;
+package io.jknife.store.json;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,9 +19,9 @@ import java.util.Map;
  * {@code repr} form) and a reader that, like {@code json.loads}, rejects trailing garbage and
  * accepts {@code NaN} / {@code Infinity}. Object key order is preserved.
  */
-final class PyJson {
+public final class PyJson {
 
-    static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -30,7 +30,7 @@ final class PyJson {
     }
 
     /** {@code json.dumps(node, indent=2)} (without the trailing newline). */
-    static String dumps(JsonNode node) {
+    public static String dumps(JsonNode node) {
         StringBuilder sb = new StringBuilder();
         write(sb, node, 0);
         return sb.toString();

@@ -1,4 +1,4 @@
-package io.jknife.store.probe;
+package io.jknife.store.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,7 +54,7 @@ public final class Json {
                 return Optional.empty();
             }
             byte[] bytes = Files.readAllBytes(file);
-            if (FileChecks.indexOf(bytes, "\"chat_template\"".getBytes()) < 0) {
+            if (!new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains("\"chat_template\"")) {
                 return Optional.empty();
             }
             JsonNode node = MAPPER.readTree(bytes);
