@@ -14,4 +14,20 @@ public class FormatException extends IOException {
     public FormatException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * A name or value from a file, fit for a one-line message: in single quotes, control
+     * characters escaped as {@code \xNN}, long ones cut after about 80 characters with "...".
+     */
+    public static String clip(String s) {
+        StringBuilder b = new StringBuilder("'");
+        for (int i = 0; i < s.length() && b.length() < 81; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        if (b.length() >= 81) {
+            b.append("...");
+        }
+        return b.append('\'').toString();
+    }
 }

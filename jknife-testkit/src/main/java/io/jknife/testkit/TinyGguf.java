@@ -1,6 +1,7 @@
 package io.jknife.testkit;
 
-import io.jknife.formats.gguf.GgmlType;
+import io.jknife.formats.GgmlType;
+import io.jknife.formats.Gpt2ByteAlphabet;
 import io.jknife.formats.gguf.GgufFile;
 import io.jknife.formats.gguf.GgufFileType;
 import io.jknife.formats.gguf.GgufReader;
@@ -480,11 +481,15 @@ public final class TinyGguf {
                 "user", "assistant", "system");
 
         static BpeVocab build() {
-            String[] byteSymbol = byteSymbols();
+            int[] codePoints = Gpt2ByteAlphabet.codePoints();
+            String[] byteSymbol = new String[256];
+            for (int b = 0; b < 256; b++) {
+                byteSymbol[b] = Character.toString(codePoints[b]);
+            }
             List<String> tokens = new ArrayList<>();
             List<Integer> types = new ArrayList<>();
             // GPT-2 order: the printable bytes first, then the remapped ones
-            for (int b : byteOrder()) {
+            for (int b : Gpt2ByteAlphabet.byteOrder()) {
                 tokens.add(byteSymbol[b]);
                 types.add(TOKEN_NORMAL);
             }
@@ -522,37 +527,6 @@ public final class TinyGguf {
                 throw new IllegalArgumentException("no token " + token);
             }
             return id;
-        }
-
-        /** GPT-2's byte order: printable bytes 33-126, 161-172, 174-255, then the rest. */
-        static int[] byteOrder() {
-            int[] order = new int[256];
-            int n = 0;
-            for (int b = 0; b < 256; b++) {
-                if (printable(b)) {
-                    order[n++] = b;
-                }
-            }
-            for (int b = 0; b < 256; b++) {
-                if (!printable(b)) {
-                    order[n++] = b;
-                }
-            }
-            return order;
-        }
-
-        /** GPT-2's byte-to-unicode map: printable bytes stand for themselves, others for U+0100 onwards. */
-        static String[] byteSymbols() {
-            String[] s = new String[256];
-            int shifted = 0;
-            for (int b = 0; b < 256; b++) {
-                s[b] = printable(b) ? String.valueOf((char) b) : String.valueOf((char) (256 + shifted++));
-            }
-            return s;
-        }
-
-        private static boolean printable(int b) {
-            return (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
         }
     }
 

@@ -2,6 +2,7 @@ package io.jknife.testkit;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jknife.formats.Gpt2ByteAlphabet;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,8 +134,9 @@ public final class TinyTokenizers {
 
     private static Info byteLevel(Path dir, Style style, String template, List<String> extra) throws IOException {
         Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (int cp : byteAlphabet()) {
-            vocab.put(Character.toString(cp), vocab.size());
+        int[] codePoints = Gpt2ByteAlphabet.codePoints();
+        for (int b : Gpt2ByteAlphabet.byteOrder()) {
+            vocab.put(Character.toString(codePoints[b]), vocab.size());
         }
         List<String> merges = new ArrayList<>();
         for (String word : WORDS) {
@@ -203,7 +205,7 @@ public final class TinyTokenizers {
 
     /** {@code s} in the byte-level alphabet: its UTF-8 bytes as GPT-2 stand-in characters (space is Ġ). */
     public static String byteLevel(String s) {
-        int[] alphabet = byteAlphabetByByte();
+        int[] alphabet = Gpt2ByteAlphabet.codePoints();
         StringBuilder b = new StringBuilder();
         for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
             b.appendCodePoint(alphabet[x & 0xFF]);
@@ -211,61 +213,8 @@ public final class TinyTokenizers {
         return b.toString();
     }
 
-    /** Stand-in code point for each byte value. */
-    private static int[] byteAlphabetByByte() {
-        int[] ids = byteAlphabet();
-        int[] bytes = byteOrder();
-        int[] out = new int[256];
-        for (int i = 0; i < 256; i++) {
-            out[bytes[i]] = ids[i];
-        }
-        return out;
-    }
-
-    /** The byte value of each of the first 256 token ids. */
-    static int[] byteOrder() {
-        List<Integer> bs = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            bs.add(b);
-        }
-        for (int b = 0; b < 256; b++) {
-            if (!bs.contains(b)) {
-                bs.add(b);
-            }
-        }
-        return bs.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     private static List<String> splitCodePoints(String s) {
         return s.codePoints().mapToObj(Character::toString).toList();
-    }
-
-    /** GPT-2's {@code bytes_to_unicode} stand-in code points, in token id order. */
-    static int[] byteAlphabet() {
-        List<Integer> bs = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            bs.add(b);
-        }
-        List<Integer> cs = new ArrayList<>(bs);
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            if (!bs.contains(b)) {
-                cs.add(256 + n++);
-            }
-        }
-        return cs.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static ObjectNode byteLevelProcessor() {

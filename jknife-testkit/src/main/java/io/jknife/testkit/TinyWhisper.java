@@ -1,6 +1,6 @@
 package io.jknife.testkit;
 
-import io.jknife.formats.ggml.GgmlType;
+import io.jknife.formats.GgmlType;
 import io.jknife.formats.ggml.WhisperGgmlWriter;
 import io.jknife.formats.ggml.WhisperHparams;
 

@@ -1,7 +1,7 @@
 package io.jknife.testkit;
 
+import io.jknife.formats.GgmlType;
 import io.jknife.formats.gguf.GgmlQuant;
-import io.jknife.formats.gguf.GgmlType;
 import io.jknife.formats.gguf.GgufArray;
 import io.jknife.formats.gguf.GgufFile;
 import io.jknife.formats.gguf.GgufReader;

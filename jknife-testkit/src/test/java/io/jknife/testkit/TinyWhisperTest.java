@@ -1,6 +1,6 @@
 package io.jknife.testkit;
 
-import io.jknife.formats.ggml.GgmlType;
+import io.jknife.formats.GgmlType;
 import io.jknife.formats.ggml.WhisperGgmlModel;
 import io.jknife.formats.ggml.WhisperGgmlReader;
 import org.junit.jupiter.api.Test;

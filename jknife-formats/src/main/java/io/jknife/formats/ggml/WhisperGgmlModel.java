@@ -1,5 +1,8 @@
 package io.jknife.formats.ggml;
 
+import io.jknife.formats.FormatException;
+import io.jknife.formats.GgmlType;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +48,7 @@ public record WhisperGgmlModel(Path path, long fileSize, WhisperHparams hparams,
 
     /** The weight type of the file's ftype (F16 for converted models). */
     public GgmlType weightType() {
-        return GgmlType.forFtype(hparams.ftypeBase()).orElseThrow(); // the reader rejected bad ftypes
+        return WhisperGgmlTypes.forFtype(hparams.ftypeBase()).orElseThrow(); // the reader rejected bad ftypes
     }
 
     /**
@@ -190,12 +193,12 @@ public record WhisperGgmlModel(Path path, long fileSize, WhisperHparams hparams,
         List<String> unexpected = unexpectedTensors();
         if (!unexpected.isEmpty()) {
             out.add("unexpected tensors (" + unexpected.size() + "): " + join(unexpected.stream()
-                    .map(WhisperGgmlReader::clip).toList(), unexpected.size()));
+                    .map(FormatException::clip).toList(), unexpected.size()));
         }
         Set<String> seen = new HashSet<>();
         for (WhisperGgmlTensor t : tensors) {
             if (!seen.add(t.name())) {
-                out.add("tensor " + WhisperGgmlReader.clip(t.name()) + " is stored more than once");
+                out.add("tensor " + FormatException.clip(t.name()) + " is stored more than once");
                 continue;
             }
             WhisperTensorLayout.Expected e = expected.get(t.name());

@@ -1,6 +1,8 @@
 package io.jknife.formats.ggml;
 
+import io.jknife.formats.FileChannels;
 import io.jknife.formats.FormatException;
+import io.jknife.formats.GgmlType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.jknife.formats.FormatException.clip;
 
 /**
  * Reads whisper.cpp's legacy GGML model files ({@code ggml-*.bin}), as written by
@@ -86,14 +90,8 @@ public final class WhisperGgmlReader {
         }
         ByteBuffer buf = ByteBuffer.allocate((int) (count * 4)).order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long pos = m.melFiltersOffset();
-            while (buf.hasRemaining()) {
-                int r = ch.read(buf, pos);
-                if (r < 0) {
-                    throw new FormatException("whisper ggml file truncated inside the mel filters");
-                }
-                pos += r;
-            }
+            FileChannels.readFully(ch, buf, m.melFiltersOffset(),
+                    end -> "whisper ggml file truncated inside the mel filters");
         }
         buf.flip();
         float[] out = new float[(int) count];
@@ -136,7 +134,7 @@ public final class WhisperGgmlReader {
         range(names[7], v[7], 1, 1 << 12);
         range(names[8], v[8], 0, 1 << 10);
         range(names[9], v[9], 1, 1 << 12);
-        if (v[10] < 0 || GgmlType.forFtype(v[10] % WhisperHparams.QNT_VERSION_FACTOR).isEmpty()) {
+        if (v[10] < 0 || WhisperGgmlTypes.forFtype(v[10] % WhisperHparams.QNT_VERSION_FACTOR).isEmpty()) {
             // ggml_ftype_to_ggml_type asserts (aborts) on these, so there is nothing to salvage.
             throw new FormatException("whisper ggml ftype " + v[10] + " is not a ggml file type");
         }
@@ -273,7 +271,7 @@ public final class WhisperGgmlReader {
                 throw new FormatException("whisper ggml tensor " + index + " at offset " + headerAt + " has name length "
                         + nameLen + " (1.." + MAX_NAME_LENGTH + " allowed)");
             }
-            GgmlType type = GgmlType.byId(typeId).orElseThrow(() -> new FormatException(
+            GgmlType type = WhisperGgmlTypes.byId(typeId).orElseThrow(() -> new FormatException(
                     "whisper ggml tensor " + index + " at offset " + headerAt + " has unknown ggml type " + typeId));
             long[] dims = new long[nDims];
             long elements = 1;
@@ -290,7 +288,7 @@ public final class WhisperGgmlReader {
             }
             String name = decoder.decode(ByteBuffer.wrap(in.readBytes(nameLen, "tensor name"))).toString();
             long ne0 = nDims == 0 ? 1 : dims[0];
-            long bytes = type.byteSize(ne0, elements);
+            long bytes = WhisperGgmlTypes.byteSize(type, ne0, elements);
             if (bytes < 0) {
                 throw new FormatException("whisper ggml tensor " + clip(name) + " row of " + ne0 + " values is not a whole number of "
                         + type.ggmlName() + " blocks of " + type.blockSize());
@@ -304,14 +302,5 @@ public final class WhisperGgmlReader {
             out.add(new WhisperGgmlTensor(name, dims, type, dataAt, bytes));
         }
         return out;
-    }
-
-    static String clip(String s) {
-        StringBuilder b = new StringBuilder("'");
-        for (int i = 0; i < s.length() && b.length() < 81; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return b.append(b.length() >= 81 ? "...'" : "'").toString();
     }
 }

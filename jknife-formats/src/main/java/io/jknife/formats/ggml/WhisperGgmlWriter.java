@@ -1,5 +1,9 @@
 package io.jknife.formats.ggml;
 
+import io.jknife.formats.AtomicWrite;
+import io.jknife.formats.GgmlType;
+import io.jknife.formats.Gpt2ByteAlphabet;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -43,7 +47,7 @@ public final class WhisperGgmlWriter {
     public WhisperGgmlWriter(WhisperHparams hparams) {
         this.hp = Objects.requireNonNull(hparams);
         this.melCount = hparams.nMels();
-        if (GgmlType.forFtype(hparams.ftypeBase()).isEmpty()) {
+        if (WhisperGgmlTypes.forFtype(hparams.ftypeBase()).isEmpty()) {
             throw new IllegalArgumentException("ftype " + hparams.ftype() + " is not a ggml file type");
         }
     }
@@ -152,7 +156,7 @@ public final class WhisperGgmlWriter {
         }
         out.write(h.array());
         out.write(nameBytes);
-        long bytes = type.byteSize(ne.length == 0 ? 1 : ne[0], elements);
+        long bytes = WhisperGgmlTypes.byteSize(type, ne.length == 0 ? 1 : ne[0], elements);
         if (bytes < 0) {
             throw new IllegalArgumentException(name + ": " + elements + " values do not fill whole " + type.ggmlName() + " blocks");
         }
@@ -236,12 +240,11 @@ public final class WhisperGgmlWriter {
         }
         List<byte[]> out = new ArrayList<>(size);
         Set<String> seen = new LinkedHashSet<>();
-        int[][] alphabet = byteAlphabet();
-        for (int[] pair : alphabet) {
-            int b = pair[0];
+        int[] codePoints = Gpt2ByteAlphabet.codePoints();
+        for (int b : Gpt2ByteAlphabet.byteOrder()) {
             byte[] token = !utf8Safe || (b >= 0x20 && b <= 0x7E)
                     ? new byte[]{(byte) b}
-                    : Character.toString(pair[1]).getBytes(StandardCharsets.UTF_8);
+                    : Character.toString(codePoints[b]).getBytes(StandardCharsets.UTF_8);
             out.add(token);
             seen.add(new String(token, StandardCharsets.ISO_8859_1));
         }
@@ -257,33 +260,6 @@ public final class WhisperGgmlWriter {
             if (seen.add(t)) {
                 out.add(t.getBytes(StandardCharsets.UTF_8));
             }
-        }
-        return out;
-    }
-
-    /** GPT-2's {@code bytes_to_unicode}: pairs of (byte, stand-in code point) in id order. */
-    static int[][] byteAlphabet() {
-        List<Integer> bs = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            bs.add(b);
-        }
-        List<Integer> cs = new ArrayList<>(bs);
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            if (!bs.contains(b)) {
-                bs.add(b);
-                cs.add(256 + n++);
-            }
-        }
-        int[][] out = new int[256][];
-        for (int i = 0; i < 256; i++) {
-            out[i] = new int[]{bs.get(i), cs.get(i)};
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package io.jknife.formats.ggml;
 
+import io.jknife.formats.GgmlType;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,7 +63,7 @@ public final class WhisperTensorLayout {
      * empty when the ftype is invalid. whisper.cpp itself accepts any order.
      */
     public static List<Expected> expected(WhisperHparams hp) {
-        Optional<GgmlType> w = GgmlType.forFtype(hp.ftypeBase());
+        Optional<GgmlType> w = WhisperGgmlTypes.forFtype(hp.ftypeBase());
         if (w.isEmpty()) {
             return List.of();
         }

@@ -1,9 +1,16 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.GgmlType;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.Set;
+
+import static io.jknife.formats.HalfFloats.bf16ToFloat;
+import static io.jknife.formats.HalfFloats.floatToBf16;
+import static io.jknife.formats.HalfFloats.floatToHalf;
+import static io.jknife.formats.HalfFloats.halfToFloat;
 
 /**
  * Conversions between float32 values and the ggml encodings jknife writes itself: F32, F16, BF16
@@ -116,29 +123,6 @@ public final class GgmlQuant {
             default -> throw new AssertionError(type);
         }
         return out;
-    }
-
-    /** IEEE half precision, round to nearest even. */
-    public static short floatToHalf(float v) {
-        return Float.floatToFloat16(v);
-    }
-
-    public static float halfToFloat(short h) {
-        return Float.float16ToFloat(h);
-    }
-
-    /** bfloat16: the top half of a float32, rounded to nearest even; NaN stays a (quiet) NaN. */
-    public static short floatToBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if ((bits & 0x7FFF_FFFF) > 0x7F80_0000) {
-            return (short) ((bits >>> 16) | 0x0040);
-        }
-        int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
-        return (short) (rounded >>> 16);
-    }
-
-    public static float bf16ToFloat(short b) {
-        return Float.intBitsToFloat((b & 0xFFFF) << 16);
     }
 
     // one block: an f16 scale d = max|x| / 127, then 32 signed bytes round(x / d)

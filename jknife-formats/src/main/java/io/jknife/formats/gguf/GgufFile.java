@@ -1,5 +1,7 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.GgmlType;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;

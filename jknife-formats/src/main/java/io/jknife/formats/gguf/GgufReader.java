@@ -1,6 +1,7 @@
 package io.jknife.formats.gguf;
 
 import io.jknife.formats.FormatException;
+import io.jknife.formats.GgmlType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -193,6 +194,12 @@ public final class GgufReader {
             src.seek(tensor.absoluteOffset());
             return src.bytes((int) tensor.byteSize());
         }
+    }
+
+    /** {@code v} rounded up to a multiple of {@code alignment}. */
+    static long alignUp(long v, long alignment) {
+        long rem = v % alignment;
+        return rem == 0 ? v : v + (alignment - rem);
     }
 
     private static void checkArrayFits(GgufSource src, GgufValueType type, long length) throws FormatException {
@@ -397,11 +404,6 @@ public final class GgufReader {
                 tensors.add(new GgufTensorInfo(names.get(i), shapes.get(i), tensorTypes.get(i), s[0], start, s[1], s[2]));
             }
             return new GgufFile(path, (int) version, size, alignment, dataOffset, metadata, types, tensors);
-        }
-
-        private static long alignUp(long v, long alignment) {
-            long rem = v % alignment;
-            return rem == 0 ? v : v + (alignment - rem);
         }
 
         private void spend(long bytes) throws FormatException {

@@ -1,5 +1,6 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.FileChannels;
 import io.jknife.formats.FormatException;
 
 import java.io.IOException;
@@ -76,13 +77,8 @@ final class GgufSource {
             window.clear();
             long want = Math.min(WINDOW, size - pos);
             window.limit((int) want);
-            while (window.hasRemaining()) {
-                int r = channel.read(window, pos + window.position());
-                if (r < 0) {
-                    throw new FormatException("GGUF truncated: the file shrank while being read (now "
-                            + (pos + window.position()) + " bytes, was " + size + ")");
-                }
-            }
+            FileChannels.readFully(channel, window, pos, now -> "GGUF truncated: the file shrank while being read (now "
+                    + now + " bytes, was " + size + ")");
             window.flip();
             windowStart = pos;
         }
@@ -130,13 +126,8 @@ final class GgufSource {
             at(n).get(out);
             return out;
         }
-        ByteBuffer dst = ByteBuffer.wrap(out);
-        while (dst.hasRemaining()) {
-            int r = channel.read(dst, pos + dst.position());
-            if (r < 0) {
-                throw new FormatException("GGUF truncated: the file shrank while being read");
-            }
-        }
+        FileChannels.readFully(channel, ByteBuffer.wrap(out), pos,
+                now -> "GGUF truncated: the file shrank while being read");
         pos += n;
         return out;
     }
@@ -147,12 +138,7 @@ final class GgufSource {
      * @param limit most bytes accepted, so a hostile length can't make us allocate gigabytes
      */
     String string(long limit) throws IOException {
-        long len = i64();
-        if (len < 0 || len > size - pos) {
-            pos -= 8;
-            throw new FormatException("GGUF truncated: " + context + " at offset " + pos + " is a string of "
-                    + Long.toUnsignedString(len) + " bytes, past the end of the file (size " + size + ")");
-        }
+        long len = stringLength();
         if (len > limit) {
             throw new FormatException("GGUF corrupt: " + context + " is a string of " + len
                     + " bytes, more than the " + limit + " this reader accepts");
@@ -162,12 +148,18 @@ final class GgufSource {
 
     /** Skips a length-prefixed string, checking it fits. */
     void skipString() throws IOException {
+        long len = stringLength(); // first: reading the prefix moves pos
+        pos += len;
+    }
+
+    /** Reads a string's length prefix, checking that the string fits in the file. */
+    private long stringLength() throws IOException {
         long len = i64();
         if (len < 0 || len > size - pos) {
             pos -= 8;
             throw new FormatException("GGUF truncated: " + context + " at offset " + pos + " is a string of "
                     + Long.toUnsignedString(len) + " bytes, past the end of the file (size " + size + ")");
         }
-        pos += len;
+        return len;
     }
 }

@@ -1,5 +1,7 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.GgmlType;
+
 import java.util.Arrays;
 import java.util.Objects;
 

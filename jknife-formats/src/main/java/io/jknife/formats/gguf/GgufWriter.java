@@ -1,16 +1,15 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.AtomicWrite;
+import io.jknife.formats.GgmlType;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -60,8 +59,6 @@ public final class GgufWriter {
 
     private record Tensor(String name, long[] dims, GgmlType type, long byteSize, Data data) {
     }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, Value> metadata = new LinkedHashMap<>();
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -390,29 +387,7 @@ public final class GgufWriter {
 
     /** Writes the file atomically: into a temporary file beside {@code target}, then renamed over it. */
     public void write(Path target) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        // not Files.createTempFile: that makes the file owner-only (0600); models should get the
-        // usual permissions, so create a fresh name with the default ones
-        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-                writeTo(ch);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicWrite.writeChannel(target, this::writeTo);
     }
 
     private long alignment() {
@@ -451,7 +426,7 @@ public final class GgufWriter {
             }
             out.i32(t.type().id());
             out.i64(offset);
-            offset = Math.addExact(offset, alignUp(t.byteSize(), alignment));
+            offset = Math.addExact(offset, GgufReader.alignUp(t.byteSize(), alignment));
         }
         if (!tensors.isEmpty()) {
             out.pad(alignment);
@@ -477,11 +452,6 @@ public final class GgufWriter {
             out.pad(alignment);
         }
         out.flush();
-    }
-
-    private static long alignUp(long v, long alignment) {
-        long rem = v % alignment;
-        return rem == 0 ? v : v + (alignment - rem);
     }
 
     private static void scalar(Out out, GgufValueType type, Object v) throws IOException {

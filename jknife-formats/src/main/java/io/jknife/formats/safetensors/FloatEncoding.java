@@ -3,6 +3,9 @@ package io.jknife.formats.safetensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import static io.jknife.formats.HalfFloats.bf16ToFloat;
+import static io.jknife.formats.HalfFloats.floatToBf16;
+
 /**
  * Little-endian float32/float16/bfloat16 conversion for tensor data. Rounding is to nearest-even,
  * as PyTorch and MLX do, so values written here match what those libraries would store.
@@ -29,7 +32,7 @@ public final class FloatEncoding {
             }
             default -> {
                 for (float v : values) {
-                    buf.putShort(toBf16(v));
+                    buf.putShort(floatToBf16(v));
                 }
             }
         }
@@ -49,7 +52,7 @@ public final class FloatEncoding {
             out[i] = switch (dtype) {
                 case F32 -> buf.getFloat();
                 case F16 -> Float.float16ToFloat(buf.getShort());
-                default -> fromBf16(buf.getShort());
+                default -> bf16ToFloat(buf.getShort());
             };
         }
         return out;
@@ -61,22 +64,8 @@ public final class FloatEncoding {
         return switch (dtype) {
             case F32 -> v;
             case F16 -> Float.float16ToFloat(Float.floatToFloat16(v));
-            default -> fromBf16(toBf16(v));
+            default -> bf16ToFloat(floatToBf16(v));
         };
-    }
-
-    /** bfloat16 bits of {@code v}, rounded to nearest-even; NaN stays a (quiet) NaN. */
-    public static short toBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) {
-            return (short) ((bits >>> 16) | 0x0040);
-        }
-        int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
-        return (short) (rounded >>> 16);
-    }
-
-    public static float fromBf16(short bits) {
-        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
     private static void requireFloat(SafetensorsDType dtype) {

@@ -1,10 +1,7 @@
 package io.jknife.formats.safetensors;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.jknife.formats.FormatException;
 
 import java.io.IOException;
@@ -18,6 +15,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 
+import static io.jknife.formats.FormatException.clip;
+
 /**
  * A sharded checkpoint's {@code model.safetensors.index.json}: {@code weight_map} maps each tensor
  * name to the shard file holding it; {@code metadata.total_size} (optional) is the sum of the
@@ -30,10 +29,6 @@ import java.util.TreeSet;
 public record SafetensorsIndex(Path path, OptionalLong totalSize, Map<String, String> weightMap) {
     /** Largest index file read; real ones are well under a few MiB. */
     public static final long MAX_INDEX_SIZE = 64L * 1024 * 1024;
-
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     public SafetensorsIndex {
         weightMap = Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
@@ -55,7 +50,7 @@ public record SafetensorsIndex(Path path, OptionalLong totalSize, Map<String, St
     public static SafetensorsIndex parse(Path path, byte[] json) throws FormatException {
         Long total = null;
         Map<String, String> weights = null;
-        try (JsonParser p = JSON.createParser(json)) {
+        try (JsonParser p = SafetensorsReader.JSON.createParser(json)) {
             JsonToken first = p.nextToken();
             if (first == null) {
                 throw new FormatException("safetensors index is empty");
@@ -77,10 +72,8 @@ public record SafetensorsIndex(Path path, OptionalLong totalSize, Map<String, St
             }
         } catch (FormatException e) {
             throw e;
-        } catch (JsonProcessingException e) {
-            throw new FormatException("safetensors index is not valid JSON: " + oneLine(e.getOriginalMessage()), e);
         } catch (IOException e) {
-            throw new FormatException("safetensors index is not valid JSON: " + oneLine(e.getMessage()), e);
+            throw SafetensorsReader.invalidJson("safetensors index", e);
         }
         if (weights == null) {
             throw new FormatException("safetensors index has no weight_map");
@@ -129,7 +122,7 @@ public record SafetensorsIndex(Path path, OptionalLong totalSize, Map<String, St
                     default -> -1;
                 };
                 if (value < 0) {
-                    throw new FormatException("safetensors index metadata.total_size " + SafetensorsReader.clip(p.getText())
+                    throw new FormatException("safetensors index metadata.total_size " + clip(p.getText())
                             + " is not a non-negative integer");
                 }
                 total = value;
@@ -148,12 +141,12 @@ public record SafetensorsIndex(Path path, OptionalLong totalSize, Map<String, St
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String tensor = p.currentName();
             if (p.nextToken() != JsonToken.VALUE_STRING) {
-                throw new FormatException("safetensors index weight_map entry " + SafetensorsReader.clip(tensor) + " is not a file name");
+                throw new FormatException("safetensors index weight_map entry " + clip(tensor) + " is not a file name");
             }
             String file = p.getText();
             if (!isSafeRelativeName(file)) {
-                throw new FormatException("safetensors index weight_map entry " + SafetensorsReader.clip(tensor)
-                        + " names an unsafe file " + SafetensorsReader.clip(file));
+                throw new FormatException("safetensors index weight_map entry " + clip(tensor)
+                        + " names an unsafe file " + clip(file));
             }
             out.put(tensor, file);
         }
@@ -172,13 +165,5 @@ public record SafetensorsIndex(Path path, OptionalLong totalSize, Map<String, St
             }
         }
         return true;
-    }
-
-    private static String oneLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        String line = s.replaceAll("\\s+", " ").strip();
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

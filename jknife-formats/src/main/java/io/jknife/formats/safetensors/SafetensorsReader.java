@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.jknife.formats.FileChannels;
 import io.jknife.formats.FormatException;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.jknife.formats.FormatException.clip;
 
 /**
  * Reads and validates the header of a {@code .safetensors} file without touching tensor data.
@@ -38,7 +41,8 @@ public final class SafetensorsReader {
     /** Highest tensor rank accepted. */
     public static final int MAX_RANK = 64;
 
-    private static final JsonFactory JSON = JsonFactory.builder()
+    /** Rejects duplicate keys, as the reference implementation (serde) does. */
+    static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
@@ -124,11 +128,8 @@ public final class SafetensorsReader {
             }
         } catch (FormatException e) {
             throw e;
-        } catch (JsonProcessingException e) {
-            throw new FormatException("safetensors header is not valid JSON: " + oneLine(e.getOriginalMessage()), e);
         } catch (IOException e) {
-            // In-memory parsing only fails on content; keep the contract of a one-line reason.
-            throw new FormatException("safetensors header is not valid JSON: " + oneLine(e.getMessage()), e);
+            throw invalidJson("safetensors header", e);
         }
         return new SafetensorsHeader(path, fileSize, json.length, dataStart,
                 validate(entries, dataStart, dataSize), metadata);
@@ -172,14 +173,8 @@ public final class SafetensorsReader {
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int r = ch.read(buf, pos);
-            if (r < 0) {
-                throw new FormatException("safetensors file ended at offset " + pos + " while reading " + buf.capacity() + " bytes");
-            }
-            pos += r;
-        }
+        FileChannels.readFully(ch, buf, position,
+                end -> "safetensors file ended at offset " + end + " while reading " + buf.capacity() + " bytes");
     }
 
     private static void readMetadata(JsonParser p, Map<String, String> metadata) throws IOException {
@@ -312,17 +307,13 @@ public final class SafetensorsReader {
         return out;
     }
 
-    /** A name or value fit for a one-line message: control characters escaped, long ones cut. */
-    static String clip(String s) {
-        StringBuilder b = new StringBuilder("'");
-        for (int i = 0; i < s.length() && b.length() < 81; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        if (b.length() >= 81) {
-            b.append("...");
-        }
-        return b.append('\'').toString();
+    /**
+     * "{@code what} is not valid JSON: reason", the reason on one line. In-memory parsing only
+     * fails on content, so any IOException of the parser is reported this way.
+     */
+    static FormatException invalidJson(String what, IOException e) {
+        String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return new FormatException(what + " is not valid JSON: " + oneLine(reason), e);
     }
 
     private static String oneLine(String s) {

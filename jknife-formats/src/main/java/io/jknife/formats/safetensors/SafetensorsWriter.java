@@ -2,6 +2,7 @@ package io.jknife.formats.safetensors;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.jknife.formats.AtomicWrite;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.jknife.formats.ggml;
 
 import io.jknife.formats.FormatException;
+import io.jknife.formats.GgmlType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -193,6 +194,20 @@ class WhisperGgmlTest {
     }
 
     @Test
+    void interleavedQ4_0ModelsOfWhisperCpp17() throws IOException {
+        // ftype 25 = Q4_0_4_4 (ggml id 31): whisper.cpp 1.7.x loads it, later ggml (and GGUF) do not know it.
+        WhisperHparams q = new WhisperHparams(51865, 1500, 32, 2, 1, 448, 32, 2, 1, 80, 2025);
+        WhisperGgmlModel m = WhisperGgmlReader.read(write(new WhisperGgmlWriter(q), "q4x4.bin"));
+        assertEquals(GgmlType.Q4_0_4_4, m.weightType());
+        WhisperGgmlTensor te = m.tensor("decoder.token_embedding.weight").orElseThrow();
+        assertEquals(GgmlType.Q4_0_4_4, te.type());
+        assertEquals("q4_0_4x4", te.type().ggmlName());
+        assertEquals(List.of(), m.nativeHazards());
+        assertEquals(GgmlType.Q4_0_8_8, WhisperGgmlTypes.byId(33).orElseThrow());
+        assertTrue(WhisperGgmlTypes.byId(GgmlType.MXFP4.id()).isEmpty(), "newer than whisper.cpp 1.7.x");
+    }
+
+    @Test
     void vocabularyHazards() throws IOException {
         List<byte[]> noSpace = new ArrayList<>(WhisperGgmlWriter.gpt2Vocabulary(400, true));
         noSpace.set(220, "Ġ".getBytes(StandardCharsets.UTF_8));
@@ -372,14 +387,14 @@ class WhisperGgmlTest {
 
     @Test
     void ggmlTypeTables() {
-        assertEquals(GgmlType.F16, GgmlType.forFtype(1).orElseThrow());
-        assertEquals(GgmlType.Q8_0, GgmlType.forFtype(7).orElseThrow());
-        assertTrue(GgmlType.forFtype(4).isEmpty());
-        assertTrue(GgmlType.forFtype(28).isEmpty());
-        assertTrue(GgmlType.byId(4).isEmpty());
-        assertEquals(GgmlType.BF16, GgmlType.byId(30).orElseThrow());
-        assertEquals(18, GgmlType.Q4_0.byteSize(32, 32));
-        assertEquals(-1, GgmlType.Q4_0.byteSize(16, 32));
-        assertEquals(210, GgmlType.Q6_K.byteSize(256, 256));
+        assertEquals(GgmlType.F16, WhisperGgmlTypes.forFtype(1).orElseThrow());
+        assertEquals(GgmlType.Q8_0, WhisperGgmlTypes.forFtype(7).orElseThrow());
+        assertTrue(WhisperGgmlTypes.forFtype(4).isEmpty());
+        assertTrue(WhisperGgmlTypes.forFtype(28).isEmpty());
+        assertTrue(WhisperGgmlTypes.byId(4).isEmpty());
+        assertEquals(GgmlType.BF16, WhisperGgmlTypes.byId(30).orElseThrow());
+        assertEquals(18, WhisperGgmlTypes.byteSize(GgmlType.Q4_0, 32, 32));
+        assertEquals(-1, WhisperGgmlTypes.byteSize(GgmlType.Q4_0, 16, 32));
+        assertEquals(210, WhisperGgmlTypes.byteSize(GgmlType.Q6_K, 256, 256));
     }
 }

@@ -1,5 +1,7 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.GgmlType;
+import io.jknife.formats.HalfFloats;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -15,6 +17,10 @@ class GgmlTypeTest {
         Set<Integer> ids = new HashSet<>();
         for (GgmlType t : GgmlType.values()) {
             assertTrue(ids.add(t.id()), "duplicate id " + t.id());
+            assertEquals(t, GgmlType.fromAnyId(t.id()).orElseThrow());
+            if (t.isRemoved()) {
+                continue; // ids 31-33: whisper.cpp 1.7.x only, GGUF lookups reject them (see the next test)
+            }
             assertEquals(t, GgmlType.fromId(t.id()).orElseThrow());
             assertEquals(t, GgmlType.fromName(t.ggmlName()).orElseThrow());
         }
@@ -57,14 +63,14 @@ class GgmlTypeTest {
 
     @Test
     void halfAndBfloatConversions() {
-        assertEquals(1.0f, GgmlQuant.halfToFloat(GgmlQuant.floatToHalf(1.0f)));
-        assertEquals((short) 0x3C00, GgmlQuant.floatToHalf(1.0f));
-        assertEquals((short) 0x7C00, GgmlQuant.floatToHalf(1e10f), "overflow to infinity");
-        assertEquals((short) 0x3F80, GgmlQuant.floatToBf16(1.0f));
-        assertEquals(1.0f, GgmlQuant.bf16ToFloat((short) 0x3F80));
-        assertTrue(Float.isNaN(GgmlQuant.bf16ToFloat(GgmlQuant.floatToBf16(Float.NaN))));
+        assertEquals(1.0f, HalfFloats.halfToFloat(HalfFloats.floatToHalf(1.0f)));
+        assertEquals((short) 0x3C00, HalfFloats.floatToHalf(1.0f));
+        assertEquals((short) 0x7C00, HalfFloats.floatToHalf(1e10f), "overflow to infinity");
+        assertEquals((short) 0x3F80, HalfFloats.floatToBf16(1.0f));
+        assertEquals(1.0f, HalfFloats.bf16ToFloat((short) 0x3F80));
+        assertTrue(Float.isNaN(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(Float.NaN))));
         // round to nearest even: 1 + 2^-8 is halfway between two bf16 values and goes to the even one
-        assertEquals(1.0f, GgmlQuant.bf16ToFloat(GgmlQuant.floatToBf16(1.0f + 0x1p-8f)));
+        assertEquals(1.0f, HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(1.0f + 0x1p-8f)));
     }
 
     @Test

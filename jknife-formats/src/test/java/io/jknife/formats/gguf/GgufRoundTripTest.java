@@ -1,5 +1,6 @@
 package io.jknife.formats.gguf;
 
+import io.jknife.formats.GgmlType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package io.jknife.formats.gguf;
 
 import io.jknife.formats.FormatException;
+import io.jknife.formats.GgmlType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

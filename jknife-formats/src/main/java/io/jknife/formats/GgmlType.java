@@ -1,12 +1,18 @@
-package io.jknife.formats.gguf;
+package io.jknife.formats;
 
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The ggml tensor element types that may appear in a GGUF file, with the ids, block sizes and
- * block byte sizes of ggml's type table. Ids that ggml removed (4, 5, 31-33, 36-38) have no
- * constant, so a file naming them is rejected.
+ * The ggml tensor element types, as GGUF files and whisper.cpp's GGML files store them, with the
+ * ids, block sizes and block byte sizes of ggml's type table.
+ *
+ * <p>Ids that ggml dropped entirely (4, 5: Q4_2, Q4_3; 36-38: the interleaved IQ4_NL layouts)
+ * have no constant. The interleaved Q4_0 layouts (31-33) were removed from ggml too, but older
+ * ggml releases such as the one in whisper.cpp 1.7.x still write and load them, so they have a
+ * constant that {@link #isRemoved()}; {@link #fromId}, {@link #of} and {@link #fromName} know
+ * only current ggml's types, which is what GGUF files may hold, and {@link #fromAnyId} also
+ * finds the removed ones.
  */
 public enum GgmlType {
     F32(0, 1, 4),
@@ -38,6 +44,12 @@ public enum GgmlType {
     F64(28, 1, 8),
     IQ1_M(29, 256, 56),
     BF16(30, 1, 2),
+    /** Q4_0 interleaved 4x4; removed from ggml (see {@link #isRemoved()}). */
+    Q4_0_4_4(31, 32, 18, "q4_0_4x4"),
+    /** Q4_0 interleaved 4x8; removed from ggml (see {@link #isRemoved()}). */
+    Q4_0_4_8(32, 32, 18, "q4_0_4x8"),
+    /** Q4_0 interleaved 8x8; removed from ggml (see {@link #isRemoved()}). */
+    Q4_0_8_8(33, 32, 18, "q4_0_8x8"),
     TQ1_0(34, 256, 54),
     TQ2_0(35, 256, 66),
     MXFP4(39, 32, 17),
@@ -55,14 +67,21 @@ public enum GgmlType {
     private final int id;
     private final int blockSize;
     private final int typeSize;
+    /** ggml's name of a removed type; null for current types, whose name follows from the constant's. */
+    private final String removedName;
 
     GgmlType(int id, int blockSize, int typeSize) {
+        this(id, blockSize, typeSize, null);
+    }
+
+    GgmlType(int id, int blockSize, int typeSize, String removedName) {
         this.id = id;
         this.blockSize = blockSize;
         this.typeSize = typeSize;
+        this.removedName = removedName;
     }
 
-    /** The numeric id stored in a GGUF tensor info. */
+    /** The numeric id stored in a GGUF tensor info or a whisper.cpp tensor header. */
     public int id() {
         return id;
     }
@@ -82,9 +101,17 @@ public enum GgmlType {
         return blockSize > 1;
     }
 
-    /** The name ggml prints, e.g. {@code q4_K}, {@code f16}, {@code bf16}. */
+    /**
+     * True for the interleaved Q4_0 layouts (ids 31-33) that current ggml no longer knows: GGUF
+     * readers reject them, whisper.cpp 1.7.x still loads them.
+     */
+    public boolean isRemoved() {
+        return removedName != null;
+    }
+
+    /** The name ggml prints, e.g. {@code q4_K}, {@code f16}, {@code bf16}, {@code q4_0_4x4}. */
     public String ggmlName() {
-        return name().toLowerCase(Locale.ROOT).replace("_k", "_K");
+        return removedName != null ? removedName : name().toLowerCase(Locale.ROOT).replace("_k", "_K");
     }
 
     /**
@@ -104,8 +131,13 @@ public enum GgmlType {
         return Math.multiplyExact(elements / blockSize, (long) typeSize);
     }
 
-    /** The type with this id, empty for unknown or removed ids. */
+    /** The current ggml type with this id; empty for unknown ids and for the removed types. */
     public static Optional<GgmlType> fromId(long id) {
+        return fromAnyId(id).filter(t -> !t.isRemoved());
+    }
+
+    /** The type with this id, the removed types included; empty for unknown ids. */
+    public static Optional<GgmlType> fromAnyId(long id) {
         if (id < 0 || id >= BY_ID.length) {
             return Optional.empty();
         }
@@ -113,18 +145,18 @@ public enum GgmlType {
     }
 
     /**
-     * The type with this id.
+     * The current ggml type with this id.
      *
-     * @throws IllegalArgumentException for unknown or removed ids
+     * @throws IllegalArgumentException for unknown ids and the removed types
      */
     public static GgmlType of(long id) {
         return fromId(id).orElseThrow(() -> new IllegalArgumentException("unknown ggml type id " + id));
     }
 
-    /** Looks a type up by enum name or ggml name, case-insensitively. */
+    /** Looks a current ggml type up by enum name or ggml name, case-insensitively. */
     public static Optional<GgmlType> fromName(String name) {
         for (GgmlType t : values()) {
-            if (t.name().equalsIgnoreCase(name)) {
+            if (!t.isRemoved() && t.name().equalsIgnoreCase(name)) {
                 return Optional.of(t);
             }
         }
