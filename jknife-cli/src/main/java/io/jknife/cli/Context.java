@@ -1,5 +1,6 @@
 package io.jknife.cli;
 
+import io.jknife.engine.EngineCatalog;
 import io.jknife.store.ModelCatalog;
 import io.jknife.store.ModelStore;
 import io.jknife.store.StoreConfig;
@@ -23,6 +24,7 @@ public final class Context {
     private final BufferedReader in;
     private final boolean interactive;
     private ModelCatalog catalog;
+    private EngineCatalog engines;
 
     public Context(Map<String, String> env, PrintStream out, PrintStream err, BufferedReader in, boolean interactive) {
         this.env = Map.copyOf(env);
@@ -64,6 +66,14 @@ public final class Context {
             catalog = new ModelCatalog(new ModelStore(config), new RoutingPolicy(EngineRegistry.builtIn()));
         }
         return catalog;
+    }
+
+    /** The engines on the class path, found on first use. */
+    public synchronized EngineCatalog engines() {
+        if (engines == null) {
+            engines = EngineCatalog.discover();
+        }
+        return engines;
     }
 
     public ModelStore store() {
