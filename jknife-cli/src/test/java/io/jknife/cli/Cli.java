@@ -17,6 +17,7 @@ public final class Cli {
     private final Map<String, String> env = new HashMap<>();
     private String stdin = "";
     private boolean interactive;
+    private int stdoutLimit = -1;
 
     public Cli(Path hfHome) {
         env.put("HF_HOME", hfHome.toString());
@@ -35,14 +36,53 @@ public final class Cli {
         return this;
     }
 
+    /** Stdin is {@code input} (no terminal). */
+    public Cli stdin(String input) {
+        this.stdin = input;
+        return this;
+    }
+
+    /** The reader of stdout goes away after {@code bytes} bytes, as {@code | head -c N} does. */
+    public Cli stdoutClosedAfter(int bytes) {
+        this.stdoutLimit = bytes;
+        return this;
+    }
+
     public Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CapturedStdout out = new CapturedStdout(stdoutLimit);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         int code = Main.run(args, new Context(env, o, e, new BufferedReader(new StringReader(stdin)), interactive));
         o.flush();
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Result(code, out.text(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Accepts {@code limit} bytes (or all, when negative), then fails like a closed pipe. */
+    private static final class CapturedStdout extends java.io.OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final int limit;
+
+        CapturedStdout(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+            if (limit >= 0 && bytes.size() + len > limit) {
+                throw new java.io.IOException("Broken pipe");
+            }
+            bytes.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) throws java.io.IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
     }
 
     public record Result(int exitCode, String out, String err) {
