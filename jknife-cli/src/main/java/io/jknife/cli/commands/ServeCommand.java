@@ -1,0 +1,194 @@
+package io.jknife.cli.commands;
+
+import io.jknife.cli.BaseCommand;
+import io.jknife.cli.CommandFailure;
+import io.jknife.cli.Context;
+import io.jknife.cli.output.Envelope;
+import io.jknife.cli.output.JsonOutput;
+import io.jknife.engine.LoadOptions;
+import io.jknife.runtime.TextSession;
+import io.jknife.server.ApiException;
+import io.jknife.server.MemoryReading;
+import io.jknife.server.OpenAiServer;
+import io.jknife.server.ServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code jknife serve}: the OpenAI-compatible HTTP server. Runs until SIGINT or SIGTERM, then stops
+ * within seconds, frees the models and exits 0.
+ */
+@Command(name = "serve", description = "Serve models over an OpenAI-compatible HTTP API (/v1) until Ctrl-C or SIGTERM.")
+public final class ServeCommand extends BaseCommand {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Bind address (env JKNIFE_HOST, default 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Port (env JKNIFE_PORT, default 8000; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "Load this model before listening; used when a request names none.")
+    String model;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Default token limit per answer (env JKNIFE_MAX_TOKENS; default: what fits in the context).")
+    Integer maxTokens;
+
+    @Option(names = "--max-loaded", paramLabel = "N", defaultValue = "1", description = "Models kept loaded at once, least recently used evicted (default ${DEFAULT-VALUE}).")
+    int maxLoaded;
+
+    @Option(names = "--keep-alive", paramLabel = "DURATION", defaultValue = "5m", description = "Unload a model idle this long: 30s, 5m, 1h; -1 never (default ${DEFAULT-VALUE}).")
+    String keepAlive;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on /v1 and /metrics (env JKNIFE_API_KEY).")
+    String apiKey;
+
+    @Option(names = "--cors", paramLabel = "ORIGINS", description = "Comma-separated origins allowed by CORS ('*' for any); off by default.")
+    String cors;
+
+    @Option(names = "--log-json", description = "Write the request log as JSON lines on stderr.")
+    boolean logJson;
+
+    @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait per loaded model before 503 (default ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--ctx-size", paramLabel = "N", description = "Context size in tokens (default: the model's).")
+    int ctxSize;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
+    int threads;
+
+    public ServeCommand(Context ctx) {
+        super(ctx);
+    }
+
+    @Override
+    protected String name() {
+        return "serve";
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private String env(String name) {
+        String v = ctx.env().get(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    /** Flags beat the environment, which beats the defaults. */
+    ServerConfig config() {
+        ServerConfig c = ServerConfig.defaults();
+        try {
+            String h = host != null ? host : env("JKNIFE_HOST");
+            if (h != null) {
+                c = c.withHost(h);
+            }
+            Integer p = port;
+            if (p == null && env("JKNIFE_PORT") != null) {
+                try {
+                    p = Integer.parseInt(env("JKNIFE_PORT"));
+                } catch (NumberFormatException e) {
+                    throw usage("JKNIFE_PORT must be a port number (got '" + env("JKNIFE_PORT") + "')");
+                }
+            }
+            if (p != null) {
+                c = c.withPort(p);
+            }
+            Integer mt = maxTokens;
+            if (mt == null && env("JKNIFE_MAX_TOKENS") != null) {
+                try {
+                    mt = Integer.parseInt(env("JKNIFE_MAX_TOKENS"));
+                } catch (NumberFormatException e) {
+                    throw usage("JKNIFE_MAX_TOKENS must be a number (got '" + env("JKNIFE_MAX_TOKENS") + "')");
+                }
+            }
+            c = c.withMaxTokens(mt);
+            String key = apiKey != null ? apiKey : env("JKNIFE_API_KEY");
+            c = c.withApiKey(key == null || key.isEmpty() ? null : key);
+            if (cors != null) {
+                c = c.withCors(Arrays.stream(cors.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+            }
+            if (maxQueue < 0) {
+                throw usage("--max-queue must be >= 0 (got " + maxQueue + ")");
+            }
+            if (ctxSize < 0 || threads < 0) {
+                throw usage("--ctx-size and --threads must be >= 0");
+            }
+            return c.withMaxLoaded(maxLoaded).withKeepAlive(ServerConfig.parseDuration(keepAlive))
+                    .withDefaultModel(model).withLogJson(logJson).withMaxQueue(maxQueue).withLoad(ctxSize, threads);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        ServerConfig config = config();
+        PrintStream err = ctx.err();
+        OpenAiServer server = new OpenAiServer(config, ctx.catalog(),
+                info -> TextSession.open(info, new LoadOptions(config.contextSize(), config.threads()), ctx.engines()),
+                MemoryReading.linux(), line -> {
+                    synchronized (err) {
+                        err.println(line);
+                    }
+                });
+        try {
+            try {
+                server.start();
+            } catch (ApiException e) {
+                throw new CommandFailure("execution_error", "Cannot load '" + config.defaultModel() + "': " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 130;
+            } catch (RuntimeException e) {
+                throw new CommandFailure("execution_error", "Cannot listen on " + config.host() + ":" + config.port() + ": "
+                        + (e.getMessage() == null ? e : e.getMessage()));
+            }
+        } catch (CommandFailure f) {
+            server.stop();
+            if (json) {
+                ctx.out().println(JsonOutput.pretty(Envelope.error(name(), null, f.type(), f.getMessage(), f.extra())));
+            } else {
+                err.println(name() + ": Error: " + f.getMessage());
+            }
+            return 1;
+        }
+        if (json) {
+            ctx.out().println(JsonOutput.pretty(Envelope.success(name(), server.bannerData())));
+        } else {
+            ctx.out().println(server.describe());
+            ctx.out().println("Press Ctrl-C to stop.");
+        }
+        ctx.out().flush();
+        try {
+            Duration took = server.runUntilSignalled();
+            err.println("Stopped in " + took.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.stop();
+        }
+        return 0;
+    }
+
+    @Override
+    protected Object execute() {
+        return List.of(); // call() does the work
+    }
+
+    @Override
+    protected void printHuman(Object data) {
+    }
+}

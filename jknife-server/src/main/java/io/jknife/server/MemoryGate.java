@@ -1,0 +1,60 @@
+package io.jknife.server;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Waits before a load until the model fits in free memory (reference backends.md §2): polls the
+ * reading every {@code poll} up to {@code timeout}, then answers 503 {@code memory_pressure} with
+ * Retry-After instead of loading into swap. A model larger than the machine is refused at once.
+ */
+public final class MemoryGate {
+    private final MemoryReading reading;
+    private final Duration poll;
+    private final Duration timeout;
+    private final Metrics metrics;
+
+    public MemoryGate(MemoryReading reading, Duration poll, Duration timeout, Metrics metrics) {
+        this.reading = reading;
+        this.poll = poll;
+        this.timeout = timeout;
+        this.metrics = metrics;
+    }
+
+    public MemoryReading reading() {
+        return reading;
+    }
+
+    /** Returns when {@code required} bytes are free; throws 507 when they never can be, 503 on timeout. */
+    public void await(String model, long required) throws InterruptedException {
+        long total = reading.totalBytes();
+        if (required > total) {
+            throw new ApiException(507, "insufficient_memory", "insufficient_memory", "model",
+                    "Model '" + model + "' needs " + gib(required) + " (weights, KV cache and margin) but this machine has "
+                            + gib(total) + " in all", null);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean waited = false;
+        while (true) {
+            long avail = reading.availableBytes();
+            if (avail >= required) {
+                return;
+            }
+            if (!waited) {
+                waited = true;
+                metrics.memoryGateWaits.increment();
+            }
+            if (System.nanoTime() >= deadline) {
+                metrics.memoryGateTimeouts.increment();
+                throw new ApiException(503, "memory_pressure", "memory_pressure", null,
+                        "Not enough free memory to load '" + model + "': needs " + gib(required) + ", "
+                                + gib(avail) + " free after waiting " + timeout.toSeconds() + " s", 10);
+            }
+            Thread.sleep(poll.toMillis());
+        }
+    }
+
+    static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+}

@@ -1,0 +1,137 @@
+package io.jknife.server;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything {@code serve} can set.
+ *
+ * @param host            bind address
+ * @param port            port; 0 picks a free one
+ * @param defaultModel    model preloaded at start and used when a request names none; or null
+ * @param maxTokens       default token limit when a request gives none; null means what fits in the context
+ * @param maxLoaded       models kept loaded at once (least recently used evicted)
+ * @param keepAlive       idle time after which a model unloads; null keeps models loaded
+ * @param apiKey          bearer key required on /v1/* and /metrics, or null
+ * @param corsOrigins     allowed CORS origins ("*" for any); empty turns CORS off
+ * @param logJson         request log lines as JSON
+ * @param maxBodyBytes    largest request body (413 above)
+ * @param maxQueue        requests that may wait per loaded model (503 above)
+ * @param memoryMargin    bytes kept free beyond the model and its KV cache
+ * @param gatePoll        memory gate poll interval
+ * @param gateTimeout     memory gate wait before 503
+ * @param contextSize     context size to load models with; 0 means the model's own
+ * @param threads         CPU threads; 0 means all cores
+ */
+public record ServerConfig(String host, int port, String defaultModel, Integer maxTokens, int maxLoaded,
+                           Duration keepAlive, String apiKey, List<String> corsOrigins, boolean logJson,
+                           long maxBodyBytes, int maxQueue, long memoryMargin, Duration gatePoll,
+                           Duration gateTimeout, int contextSize, int threads) {
+
+    public ServerConfig {
+        corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
+        if (maxLoaded < 1) {
+            throw new IllegalArgumentException("--max-loaded must be >= 1 (got " + maxLoaded + ")");
+        }
+        if (maxTokens != null && maxTokens < 1) {
+            throw new IllegalArgumentException("--max-tokens must be >= 1 (got " + maxTokens + ")");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be in 0..65535 (got " + port + ")");
+        }
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 8000, null, null, 1, Duration.ofMinutes(5), null, List.of(), false,
+                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0);
+    }
+
+    public ServerConfig withHost(String h) {
+        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withDefaultModel(String m) {
+        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withMaxTokens(Integer n) {
+        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withMaxLoaded(int n) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withKeepAlive(Duration d) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withApiKey(String k) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withCors(List<String> origins) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withLogJson(boolean j) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withMaxBodyBytes(long b) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withMaxQueue(int q) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+    }
+
+    public ServerConfig withMemoryGate(long margin, Duration poll, Duration timeout) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads);
+    }
+
+    public ServerConfig withLoad(int ctx, int thr) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr);
+    }
+
+    /**
+     * Parses a duration: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, a plain number of
+     * seconds; {@code -1}, {@code never} or {@code forever} keep models loaded (null).
+     */
+    public static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("-1") || t.equals("never") || t.equals("forever") || t.equals("inf")) {
+            return null;
+        }
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            char unit = t.charAt(t.length() - 1);
+            String num = Character.isDigit(unit) ? t : t.substring(0, t.length() - 1);
+            double v = Double.parseDouble(num);
+            if (v < 0 || Double.isNaN(v)) {
+                throw new IllegalArgumentException();
+            }
+            double secs = switch (unit) {
+                case 's' -> v;
+                case 'm' -> v * 60;
+                case 'h' -> v * 3600;
+                default -> {
+                    if (Character.isDigit(unit)) {
+                        yield v;
+                    }
+                    throw new IllegalArgumentException();
+                }
+            };
+            return Duration.ofMillis(Math.round(secs * 1000));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Invalid duration '" + s + "' (examples: 30s, 5m, 1h, 500ms, -1 for never)");
+        }
+    }
+}
