@@ -1,0 +1,207 @@
+package io.jknife.llamacpp;
+
+import io.jknife.engine.EngineException;
+import io.jknife.engine.LoadOptions;
+import io.jknife.engine.TextEngine;
+import io.jknife.formats.gguf.GgufReader;
+import io.jknife.llamacpp.ffi.LlamaNative;
+import io.jknife.store.ModelEntry;
+import io.jknife.store.policy.EngineRegistry;
+import io.jknife.store.policy.Route;
+import io.jknife.store.policy.RoutingPolicy;
+import io.jknife.store.probe.ModelFiles;
+import io.jknife.store.probe.ModelFormat;
+import io.jknife.store.probe.ModelProbe;
+import io.jknife.store.probe.ModelProber;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The llama.cpp engine (id {@value #ID}): runs GGUF text models with llama.cpp build b4916, the
+ * native library shipped in {@code de.kherud:llama} 4.2.0, whose C API it calls through the FFM
+ * API (not through the binding's Java classes: see {@code docs/PERFORMANCE.md} and the module's
+ * notes for why). Registered for {@link java.util.ServiceLoader} in
+ * {@code META-INF/services/io.jknife.engine.TextEngine}.
+ *
+ * <p>Nothing native sees a file that our own readers did not accept: {@link #load} refuses any
+ * model the routing policy does not send to this engine (unhealthy files, known native hazards,
+ * unknown architectures or pre-tokenizers), then re-reads every GGUF part's header with
+ * {@link GgufReader} right before llama.cpp opens it.
+ *
+ * <p>The JVM needs {@code --enable-native-access=ALL-UNNAMED} (or {@code Enable-Native-Access:
+ * ALL-UNNAMED} in the launched jar's manifest); without it Java prints a warning on first use.
+ * Native log output goes to the {@link System.Logger} {@code io.jknife.llamacpp.native} at DEBUG.
+ */
+public final class LlamaCppEngine implements TextEngine {
+    /** The engine id, as {@code engines.json} names it. */
+    public static final String ID = "llama.cpp";
+    /** The largest context allocated when {@link LoadOptions#contextSize()} is 0 (the model's own may be 128k). */
+    public static final int DEFAULT_CONTEXT_CAP = 8192;
+
+    /** Encoder-decoder architectures: llama.cpp needs llama_encode for them, which this engine does not do. */
+    private static final Set<String> ENCODER_DECODER = Set.of("t5");
+
+    private static final RoutingPolicy POLICY = new RoutingPolicy(EngineRegistry.builtIn());
+    private static final MethodHandle ABORT_CHECK;
+
+    static {
+        try {
+            ABORT_CHECK = MethodHandles.lookup().findVirtual(LlamaCppModel.AbortSignal.class, "check",
+                    MethodType.methodType(boolean.class, MemorySegment.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** For {@link java.util.ServiceLoader}. */
+    public LlamaCppEngine() {
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    /**
+     * Loads a GGUF model (all parts of a split one) and allocates its context.
+     *
+     * @param entry   the store entry; its variant's files are the GGUF parts, first part first
+     * @param probe   the probe of that entry (must be healthy, without hazards, routed to llama.cpp)
+     * @param options context size (0: the model's own, at most {@value #DEFAULT_CONTEXT_CAP}) and threads (0: one per core)
+     * @return a {@link LlamaCppModel}; close it to free its native memory
+     * @throws EngineException with a one-line reason when the model is refused or llama.cpp cannot load it
+     */
+    @Override
+    public LlamaCppModel load(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException {
+        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(options, "options");
+        List<Path> files = validate(entry, probe);
+        LlamaNative nat;
+        try {
+            nat = LlamaNative.get();
+        } catch (IOException e) {
+            throw new EngineException("llama.cpp is not available: " + e.getMessage(), e);
+        }
+        LlamaNative.Loaded m = nat.loadModel(files);
+        if (m.failed()) {
+            throw new EngineException("llama.cpp could not load " + entry.name() + reason(m.errors()));
+        }
+        MemorySegment model = m.pointer();
+        Arena arena = null;
+        try {
+            if (nat.hasEncoder(model) || !nat.hasDecoder(model)) {
+                throw new EngineException(entry.name() + " is not a decoder-only model; the llama.cpp engine only generates with those");
+            }
+            int threads = options.effectiveThreads();
+            int contextSize = options.contextSize() > 0 ? options.contextSize()
+                    : defaultContextSize(probe.contextLength(), nat.trainContextLength(model));
+            arena = Arena.ofShared();
+            LlamaCppModel.AbortSignal signal = new LlamaCppModel.AbortSignal();
+            MemorySegment stub = nat.abortCallbackStub(ABORT_CHECK.bindTo(signal), arena);
+            LlamaNative.Loaded c = nat.newContext(model, contextSize, threads, stub, MemorySegment.NULL);
+            if (c.failed()) {
+                throw new EngineException("llama.cpp could not allocate a context of " + contextSize + " tokens for "
+                        + entry.name() + reason(c.errors()));
+            }
+            try {
+                return new LlamaCppModel(nat, entry.name(), model, c.pointer(), arena, signal, threads);
+            } catch (RuntimeException e) {
+                nat.freeContext(c.pointer());
+                throw e;
+            }
+        } catch (EngineException | RuntimeException e) {
+            if (arena != null) {
+                arena.close();
+            }
+            nat.freeModel(model);
+            throw e;
+        }
+    }
+
+    /**
+     * Loads one GGUF file (the first part of a split model) from disk: scans its directory, probes
+     * the variant holding it and loads it as {@link #load(ModelEntry, ModelProbe, LoadOptions)} does.
+     * For tools and benchmarks; the CLI loads what the store resolved.
+     */
+    public LlamaCppModel loadFile(Path gguf, LoadOptions options) throws EngineException {
+        Path file = gguf.toAbsolutePath().normalize();
+        Path dir = file.getParent();
+        ModelFiles files = ModelFiles.scan(dir);
+        ModelFiles.Variant variant = files.ggufVariants().values().stream()
+                .filter(v -> v.files().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(file)))
+                .findFirst()
+                .orElseThrow(() -> new EngineException(file + " is not a GGUF model file"));
+        String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
+        ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
+        ModelEntry entry = new ModelEntry(file.toString(), null, dir, null, files, variant, dirName);
+        return load(entry, probe, options);
+    }
+
+    /** The context allocated for {@code contextSize 0}: the model's training context, capped. */
+    static int defaultContextSize(Integer probed, int nativeTrain) {
+        int train = probed != null && probed > 0 ? probed : nativeTrain;
+        if (train <= 0) {
+            train = 4096;
+        }
+        return Math.min(train, DEFAULT_CONTEXT_CAP);
+    }
+
+    /** The model's GGUF files, after every check that can be made without native code. */
+    private static List<Path> validate(ModelEntry entry, ModelProbe probe) throws EngineException {
+        if (probe == null) {
+            throw new EngineException(entry.name() + " was not probed; refusing to hand it to llama.cpp");
+        }
+        Route route = POLICY.route(probe);
+        if (!ID.equals(route.engine())) {
+            throw new EngineException(route.engine() == null
+                    ? "Refused " + entry.name() + ": " + route.reason()
+                    : entry.name() + " is for the " + route.engine() + " engine, not " + ID);
+        }
+        if (probe.format() != ModelFormat.GGUF || entry.variant() == null || entry.variant().files().isEmpty()) {
+            throw new EngineException(entry.name() + " is not a GGUF model file");
+        }
+        if (probe.embedder() == ModelProbe.Embedder.ENCODER) {
+            throw new EngineException(entry.name() + " is an embedding encoder (" + probe.architecture()
+                    + "); it cannot generate text");
+        }
+        if (ENCODER_DECODER.contains(probe.architecture())) {
+            throw new EngineException(entry.name() + " is an encoder-decoder model (" + probe.architecture()
+                    + "); the llama.cpp engine only generates with decoder-only models");
+        }
+        List<Path> files = entry.variant().files();
+        if (!probe.files().containsAll(files)) {
+            throw new EngineException("the probe given for " + entry.name() + " does not describe its files");
+        }
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new EngineException("model file missing: " + f);
+            }
+            try {
+                // the file may have changed since it was probed: our reader sees it again first
+                GgufReader.read(f);
+            } catch (IOException e) {
+                throw new EngineException("Refused " + entry.name() + ": invalid GGUF " + f.getFileName() + ": " + e.getMessage(), e);
+            }
+        }
+        return files;
+    }
+
+    private static String reason(List<String> errors) {
+        if (errors.isEmpty()) {
+            return "";
+        }
+        String best = errors.stream().filter(s -> s.contains("error loading model")).findFirst().orElse(errors.getFirst());
+        best = best.replaceFirst("^\\w+: ", "").replaceFirst("^error loading model: ", "").strip();
+        return ": " + best;
+    }
+}
