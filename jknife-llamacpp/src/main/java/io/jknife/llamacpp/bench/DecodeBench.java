@@ -27,7 +27,10 @@ import java.util.Locale;
  * against the {@code de.kherud:llama} binding's own Java API on the same model file, in the same
  * JVM, with the same native library, threads and context: runs alternate between the two, and the
  * medians, their ratio and the median of the per-pair ratios are reported (a pair is one run of each,
- * back to back, the order alternating: on a shared machine that cancels slow drifts of the load).
+ * back to back, the order alternating: on a shared machine that cancels slow drifts of the load). As a
+ * measure that bursts of load on a busy machine barely move, the median gap between consecutive
+ * streamed pieces over all tokens of all runs is reported too (both sides stream one piece per
+ * token: same model, same greedy tokens).
  *
  * <p>Both decode greedily (the binding with only its temperature sampler, at 0) from a short
  * prompt; decode speed is (tokens − 1) / (time from the first generated token to the last), the
@@ -96,22 +99,24 @@ public final class DecodeBench {
              LlamaModel binding = new LlamaModel(new ModelParameters().setModel(file.toString()).setCtxSize(ctx)
                      .setThreads(threads).setThreadsBatch(threads).setParallel(1).disableLog())) {
             // warm up both (page the weights in, settle the CPU)
-            engineRun(ours, prompt, 8);
-            bindingRun(binding, prompt, 8);
+            engineRun(ours, prompt, 8, new ArrayList<>());
+            bindingRun(binding, prompt, 8, new ArrayList<>());
             List<Double> engineRates = new ArrayList<>();
             List<Double> bindingRates = new ArrayList<>();
             List<Double> pairRatios = new ArrayList<>();
+            List<Long> engineGaps = new ArrayList<>();
+            List<Long> bindingGaps = new ArrayList<>();
             String loadBefore = loadAverage();
             for (int r = 0; r < reps; r++) {
                 // a pair runs back to back, the order alternating, so that load drifts hit both alike
                 double engineRate;
                 double bindingRate;
                 if (r % 2 == 0) {
-                    engineRate = engineRun(ours, prompt, tokens);
-                    bindingRate = bindingRun(binding, prompt, tokens);
+                    engineRate = engineRun(ours, prompt, tokens, engineGaps);
+                    bindingRate = bindingRun(binding, prompt, tokens, bindingGaps);
                 } else {
-                    bindingRate = bindingRun(binding, prompt, tokens);
-                    engineRate = engineRun(ours, prompt, tokens);
+                    bindingRate = bindingRun(binding, prompt, tokens, bindingGaps);
+                    engineRate = engineRun(ours, prompt, tokens, engineGaps);
                 }
                 engineRates.add(engineRate);
                 bindingRates.add(bindingRate);
@@ -126,13 +131,21 @@ public final class DecodeBench {
             System.out.printf(Locale.ROOT, "%-5s engine/binding: ratio of medians %.1f %%, median of pair ratios %.1f %% "
                     + "(load average before %s, after %s)%n", type, 100 * e / b, 100 * median(pairRatios), loadBefore,
                     loadAverage());
+            double eTok = 1e9 / medianLong(engineGaps);
+            double bTok = 1e9 / medianLong(bindingGaps);
+            System.out.printf(Locale.ROOT, "%-5s per-token median (all %d tokens of each side): engine %.2f tok/s, binding %.2f tok/s, "
+                    + "ratio %.1f %%%n", type, engineGaps.size(), eTok, bTok, 100 * eTok / bTok);
         }
     }
 
-    /** Tokens per second of one generation through the engine interface. */
-    private static double engineRun(LoadedModel model, String prompt, int tokens) {
+    /**
+     * Tokens per second of one generation through the engine interface; adds the gaps between
+     * consecutive streamed pieces (one per token here) to {@code gaps}.
+     */
+    private static double engineRun(LoadedModel model, String prompt, int tokens, List<Long> gaps) {
+        long[] last = {-1};
         GenerationResult r = model.generate(GenerationRequest.ofText(prompt, tokens, List.of(), SamplingParams.greedy()))
-                .stream(piece -> { });
+                .stream(piece -> last[0] = gap(last[0], gaps));
         if (r.finishReason() != FinishReason.LENGTH || r.usage().completionTokens() != tokens) {
             throw new IllegalStateException("expected " + tokens + " tokens, got " + r.usage().completionTokens()
                     + " (" + r.finishReason().word() + ")");
@@ -140,17 +153,21 @@ public final class DecodeBench {
         return (tokens - 1) * 1000.0 / r.usage().generationMillis();
     }
 
-    /** Tokens per second of one generation through the binding's Java API (its streaming iterator). */
-    private static double bindingRun(LlamaModel model, String prompt, int tokens) {
+    /** Tokens per second of one generation through the binding's Java API (its streaming iterator); gaps as above. */
+    private static double bindingRun(LlamaModel model, String prompt, int tokens, List<Long> gaps) {
         InferenceParameters p = new InferenceParameters(prompt).setNPredict(tokens).setTemperature(0f)
                 .setSamplers(Sampler.TEMPERATURE);
         long first = -1;
         int outputs = 0;
+        long last = -1;
         for (LlamaOutput o : model.generate(p)) {
             if (first < 0) {
                 first = System.nanoTime();
             }
             outputs++;
+            if (!o.text.isEmpty()) {
+                last = gap(last, gaps);
+            }
         }
         long end = System.nanoTime();
         if (outputs < 2) {
@@ -189,6 +206,22 @@ public final class DecodeBench {
         }
         return String.format(Locale.ROOT, "machine: %s, %d cores, %.0f GiB; JDK %s; llama.cpp b4916 (de.kherud:llama 4.2.0, CPU)",
                 cpu, Runtime.getRuntime().availableProcessors(), memKb / 1048576.0, Runtime.version());
+    }
+
+    /** Records the time since {@code last} (when there was one) and returns now. */
+    private static long gap(long last, List<Long> gaps) {
+        long now = System.nanoTime();
+        if (last >= 0) {
+            gaps.add(now - last);
+        }
+        return now;
+    }
+
+    private static double medianLong(List<Long> v) {
+        List<Long> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0;
     }
 
     private static String loadAverage() {
