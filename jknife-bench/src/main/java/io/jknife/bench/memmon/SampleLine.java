@@ -33,7 +33,7 @@ final class SampleLine {
             } else if (v.isBigDecimal()) {
                 sb.append(v.decimalValue().toPlainString());
             } else if (v.isNumber() && Double.isFinite(v.doubleValue())) {
-                sb.append(v.doubleValue());
+                decimal(sb, v.doubleValue());
             } else if (v.isNumber()) {
                 sb.append("null");
             } else {
@@ -41,5 +41,33 @@ final class SampleLine {
             }
         }
         return sb.append('}').toString();
+    }
+
+    /**
+     * Appends {@code v} with at most six decimals, trailing zeros dropped ("22.01", "0.0"), by integer
+     * arithmetic: {@code Double.toString} is costly while the sampler's code is still interpreted.
+     */
+    static void decimal(StringBuilder sb, double v) {
+        if (Math.abs(v) >= 9.0e12) {
+            sb.append(v);
+            return;
+        }
+        long scaled = Math.round(v * 1_000_000.0);
+        if (scaled < 0) {
+            sb.append('-');
+            scaled = -scaled;
+        }
+        sb.append(scaled / 1_000_000).append('.');
+        long frac = scaled % 1_000_000;
+        if (frac == 0) {
+            sb.append('0');
+            return;
+        }
+        String digits = Long.toString(frac + 1_000_000).substring(1);
+        int end = digits.length();
+        while (digits.charAt(end - 1) == '0') {
+            end--;
+        }
+        sb.append(digits, 0, end);
     }
 }

@@ -110,7 +110,7 @@ final class BlobWriter implements BodySink, AutoCloseable {
             return;
         }
         try {
-            ByteBuffer forHash = data.duplicate();
+            int start = data.position();
             long p = pos;
             while (data.hasRemaining()) {
                 p += ch.write(data, p);
@@ -118,7 +118,7 @@ final class BlobWriter implements BodySink, AutoCloseable {
             pos = p;
             progress.accept(n);
             flusher.written(p);
-            hasher.add(forHash);
+            hasher.add(data.position(start)); // the same buffer object: the hasher recycles it into the pool
         } catch (IOException e) {
             failure = LocalErrors.of(e, file);
             throw failure;

@@ -347,6 +347,14 @@ class PullerTest {
         assertArrayEquals(weights, Files.readAllBytes(r.snapshot().resolve("model.safetensors")));
     }
 
+    @Test
+    void filesLargerThanTheBufferPoolComplete() throws IOException {
+        byte[] big = HubTesting.random(20 << 20, 9); // more than the writer's 8 x 1 MB buffers
+        hub.repo("org/big").publish(Map.of("model.safetensors", big));
+        PullResult r = pull(PullRequest.of("org/big", null, null));
+        assertArrayEquals(big, Files.readAllBytes(r.snapshot().resolve("model.safetensors")));
+    }
+
     static List<String> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList();
