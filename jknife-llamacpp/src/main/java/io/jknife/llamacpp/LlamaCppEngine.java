@@ -114,7 +114,7 @@ public final class LlamaCppEngine implements TextEngine {
                         + entry.name() + reason(c.errors()));
             }
             try {
-                return new LlamaCppModel(nat, entry.name(), model, c.pointer(), arena, signal, threads);
+                return new LlamaCppModel(nat, entry.name(), model, c.pointer(), arena, signal, stub, threads);
             } catch (RuntimeException e) {
                 nat.freeContext(c.pointer());
                 throw e;

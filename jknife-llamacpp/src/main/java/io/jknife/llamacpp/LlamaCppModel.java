@@ -30,7 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * One generation runs at a time: {@link Generation#stream} waits for a running one to end.
  * {@link #tokenize} and {@link #detokenize} may run at any time from any thread.
  * {@link Generation#cancel()} may be called from any thread and stops the generation within one
- * token (also during prompt processing: llama.cpp checks between graph nodes). {@link #close()}
+ * token, and during prompt processing within one graph node (llama.cpp's abort callback; also
+ * while generating when a single token takes longer than {@value #SLOW_STEP_NANOS} ns). {@link #close()}
  * cancels a running generation, waits for it, then frees all native memory; it is idempotent, and
  * every later call fails with {@link IllegalStateException}.
  *
@@ -51,6 +52,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 public final class LlamaCppModel implements LoadedModel {
     /** Tokens of recent context the repeat penalty looks at (llama.cpp's default). */
     static final int PENALTY_LAST_N = 64;
+    /**
+     * A decode step slower than this keeps the abort callback installed while generating, so that
+     * cancel() interrupts a step; faster steps are cancelled between tokens, without calling into
+     * Java after every graph node (where a JVM safepoint would stall the native threads).
+     */
+    static final long SLOW_STEP_NANOS = 250_000_000L;
 
     private final LlamaNative nat;
     private final String name;
@@ -59,6 +66,9 @@ public final class LlamaCppModel implements LoadedModel {
     private final MemorySegment vocab;
     private final Arena arena;
     private final AbortSignal abortSignal;
+    private final MemorySegment abortStub;
+    /** Whether the context's abort callback is set now (guarded by generationLock). */
+    private boolean abortInstalled = true;
     private final int contextSize;
     private final int batchSize;
     private final int vocabSize;
@@ -80,13 +90,14 @@ public final class LlamaCppModel implements LoadedModel {
     private int cachedCount;
 
     LlamaCppModel(LlamaNative nat, String name, MemorySegment model, MemorySegment ctx, Arena arena,
-                  AbortSignal abortSignal, int threads) {
+                  AbortSignal abortSignal, MemorySegment abortStub, int threads) {
         this.nat = nat;
         this.name = name;
         this.model = model;
         this.ctx = ctx;
         this.arena = arena;
         this.abortSignal = abortSignal;
+        this.abortStub = abortStub;
         this.threads = threads;
         this.vocab = nat.vocab(model);
         this.contextSize = nat.contextSize(ctx);
@@ -468,6 +479,7 @@ public final class LlamaCppModel implements LoadedModel {
                 }
                 cachedCount = common;
             }
+            abortCallback(true); // a long prompt must be cancellable while it is processed
             int pos = common;
             while (pos < n - 1) {
                 if (stopRequested()) {
@@ -479,7 +491,16 @@ public final class LlamaCppModel implements LoadedModel {
                 }
                 pos += count;
             }
-            return !stopRequested() && decoder.decode(prompt, n - 1, 1);
+            if (stopRequested()) {
+                return false;
+            }
+            long t = System.nanoTime();
+            if (!decoder.decode(prompt, n - 1, 1)) {
+                return false;
+            }
+            // the last prompt token was one decode step: it tells how long generating steps take
+            abortCallback(System.nanoTime() - t > SLOW_STEP_NANOS);
+            return true;
         }
 
         private MemorySegment sampler(Arena a, SamplingParams s) {
@@ -510,6 +531,14 @@ public final class LlamaCppModel implements LoadedModel {
                 }
             }
             return chain;
+        }
+    }
+
+    /** Sets or clears the context's abort callback (guarded by generationLock). */
+    private void abortCallback(boolean on) {
+        if (on != abortInstalled) {
+            nat.setAbortCallback(ctx, on ? abortStub : MemorySegment.NULL, MemorySegment.NULL);
+            abortInstalled = on;
         }
     }
 

@@ -14,6 +14,7 @@ import io.jknife.hub.pull.Puller;
 import io.jknife.store.ModelEntry;
 import io.jknife.store.ModelRef;
 import io.jknife.store.Resolution;
+import io.jknife.store.StoreConfig;
 import io.jknife.store.cache.HfRepo;
 import io.jknife.store.probe.ModelProbe;
 import picocli.CommandLine.Command;
@@ -78,7 +79,8 @@ public final class PullCommand extends BaseCommand {
             data.put("download_status", "error");
             throw new CommandFailure("ValidationError", problem, data, null);
         }
-        Path hub = ctx.store().config().hub();
+        // the hub path alone: the model catalog (engines, probing) is built only if a cached copy needs checking
+        Path hub = StoreConfig.fromEnvironment(ctx.env()).hub();
         String repoId = ref.name();
         if (!repoId.contains("/") && Files.isDirectory(HfRepo.of(hub, "mlx-community/" + repoId).dir())) {
             repoId = "mlx-community/" + repoId;

@@ -41,8 +41,9 @@ public final class HubApi {
     /** The commit {@code revision} points to and its files (sizes, blob ids, LFS hashes). */
     public RepoInfo repoInfo(String repoId, String revision) throws HubException {
         String what = "repository info for " + repoId + "@" + revision;
-        byte[] body = http.getBytes(http.url("/api/models/" + repoId + "/revision/" + Urls.segment(revision) + "?blobs=true"),
-                new Call(what, Kind.REPO_NOT_FOUND, true));
+        java.net.URI url = http.url("/api/models/" + repoId + "/revision/" + Urls.segment(revision) + "?blobs=true");
+        Call call = new Call(what, Kind.REPO_NOT_FOUND, true);
+        byte[] body = raw(url) ? raw.getBytes(url, Map.of(), call) : http.getBytes(url, call);
         return parseRepoInfo(repoId, body, what);
     }
 
@@ -77,21 +78,32 @@ public final class HubApi {
 
     /** {@code HEAD} of a file: its etag and size, for listings that lack blob ids. */
     public FileMeta fileMeta(String repoId, String commit, String path) throws HubException {
-        try (HubHttp.Response r = http.send("HEAD", resolveUrl(repoId, commit, path), Map.of("Accept-Encoding", "identity"),
-                HttpRequest.BodyPublishers.noBody(), new Call(path + " of " + repoId, Kind.ENTRY_NOT_FOUND, true))) {
+        java.net.URI url = resolveUrl(repoId, commit, path);
+        Call call = new Call(path + " of " + repoId, Kind.ENTRY_NOT_FOUND, true);
+        if (raw(url)) {
+            HubHttp.Streamed s = raw.head(url, Map.of("Accept-Encoding", "identity"), call);
+            return meta(s.hubHeaders(), s.headers(), s.status(), path);
+        }
+        try (HubHttp.Response r = http.send("HEAD", url, Map.of("Accept-Encoding", "identity"),
+                HttpRequest.BodyPublishers.noBody(), call)) {
             return meta(r, path);
         }
     }
 
-    /**
-     * Opens the download of a file from byte {@code from} (a {@code Range} request when > 0). The
-     * caller reads and closes the body; {@link #meta} gives the Hub's headers.
-     */
-    public HubHttp.Response download(String repoId, String commit, String path, long from) throws HubException {
-        Map<String, String> headers = from > 0
-                ? Map.of("Range", "bytes=" + from + "-", "Accept-Encoding", "identity")
-                : Map.of("Accept-Encoding", "identity");
-        return http.get(resolveUrl(repoId, commit, path), headers, new Call(path + " of " + repoId, Kind.ENTRY_NOT_FOUND, true));
+    /** Whether {@code url} goes over jknife's own connection (configured so, and no proxy). */
+    private boolean raw(java.net.URI url) {
+        return http.config().rawDownloads() && RawGet.direct(url);
+    }
+
+    private static FileMeta meta(java.net.http.HttpHeaders hub, java.net.http.HttpHeaders last, int status, String path)
+            throws HubException {
+        String etag = etag(hub);
+        if (etag == null) {
+            throw new HubException(Kind.PROTOCOL, "the Hub sent no ETag for " + path);
+        }
+        long size = hub.firstValue("X-Linked-Size").map(HubApi::parseLong)
+                .orElseGet(() -> status == 200 ? last.firstValue("Content-Length").map(HubApi::parseLong).orElse(-1L) : -1L);
+        return new FileMeta(etag, size, hub.firstValue("X-Repo-Commit").orElse(null));
     }
 
     /**
@@ -106,7 +118,7 @@ public final class HubApi {
                 : Map.of("Accept-Encoding", "identity");
         java.net.URI url = resolveUrl(repoId, commit, path);
         Call call = new Call(path + " of " + repoId, Kind.ENTRY_NOT_FOUND, true);
-        if (http.config().rawDownloads() && RawGet.direct(url)) {
+        if (raw(url)) {
             return raw.get(url, headers, call, sink);
         }
         return http.stream(url, headers, call, sink);
@@ -119,25 +131,7 @@ public final class HubApi {
 
     /** Etag ({@code X-Linked-Etag}, else {@code ETag}), size ({@code X-Linked-Size}, else the length) and commit of a response. */
     public static FileMeta meta(HubHttp.Response r, String path) throws HubException {
-        String etag = FileMeta.normalizeEtag(r.hubHeader("X-Linked-Etag").or(() -> r.hubHeader("ETag")).orElse(null));
-        if (etag == null) {
-            throw new HubException(Kind.PROTOCOL, "the Hub sent no ETag for " + path);
-        }
-        long size = r.hubHeader("X-Linked-Size").map(HubApi::parseLong)
-                .orElseGet(() -> totalLength(r));
-        return new FileMeta(etag, size, r.hubHeader("X-Repo-Commit").orElse(null));
-    }
-
-    /** The full file length from {@code Content-Range: bytes a-b/N} or {@code Content-Length} (of a 200). */
-    public static long totalLength(HubHttp.Response r) {
-        Long fromRange = r.header("Content-Range").map(v -> {
-            int slash = v.lastIndexOf('/');
-            return slash < 0 ? null : parseLong(v.substring(slash + 1));
-        }).orElse(null);
-        if (fromRange != null && fromRange >= 0) {
-            return fromRange;
-        }
-        return r.status() == 200 ? r.header("Content-Length").map(HubApi::parseLong).orElse(-1L) : -1L;
+        return meta(r.hubHeaders(), r.headers(), r.status(), path);
     }
 
     public java.net.URI resolveUrl(String repoId, String commit, String path) {

@@ -44,10 +44,10 @@ public final class HubHttp implements AutoCloseable {
     }
 
     private final HubConfig config;
-    private final HttpClient client;
+    private HttpClient client;
     private final String userAgent;
     private final Sleeper sleeper;
-    private final StallWatchdog watchdog;
+    private StallWatchdog watchdog;
 
     /** Waits between retries; tests replace it to record instead of sleeping. */
     @FunctionalInterface
@@ -63,17 +63,28 @@ public final class HubHttp implements AutoCloseable {
         this.config = config;
         this.userAgent = userAgent;
         this.sleeper = sleeper;
-        this.watchdog = new StallWatchdog(config.stallTimeout());
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // the Hub and its CDN serve bulk bytes fastest over plain 1.1 streams
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+
     }
 
     public HubConfig config() {
         return config;
+    }
+
+    /**
+     * The JDK client, made on first use: it costs a third of a second to start (TLS context
+     * included), and pulls over jknife's own connections never need it.
+     */
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1) // the Hub and its CDN serve bulk bytes fastest over plain 1.1 streams
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    .executor(Executors.newVirtualThreadPerTaskExecutor())
+                    .build();
+            watchdog = new StallWatchdog(config.stallTimeout());
+        }
+        return client;
     }
 
     public String userAgent() {
@@ -146,7 +157,7 @@ public final class HubHttp implements AutoCloseable {
      */
     public Streamed stream(URI uri, Map<String, String> headers, Call call, BodySink sink) throws HubException {
         Exchange x = exchange("GET", uri, headers, HttpRequest.BodyPublishers.noBody(), call,
-                (info, hub) -> new SinkSubscriber(sink, info, hub, watchdog));
+                (info, hub) -> new SinkSubscriber(sink, info, hub, watchdog()));
         return new Streamed(x.status, x.uri, x.headers, x.hub, x.bodyError);
     }
 
@@ -186,7 +197,7 @@ public final class HubHttp implements AutoCloseable {
             };
             HttpResponse<Object> resp;
             try {
-                resp = client.send(request(method, current, headers, body), handler);
+                resp = client().send(request(method, current, headers, body), handler);
             } catch (IOException e) {
                 if (opened[0]) {
                     // the body started flowing and broke: the caller resumes from what it got
@@ -404,9 +415,16 @@ public final class HubHttp implements AutoCloseable {
         return new HubException(Kind.NETWORK, 0, call.what() + ": " + why, e);
     }
 
+    private synchronized StallWatchdog watchdog() {
+        client();
+        return watchdog;
+    }
+
     @Override
-    public void close() {
-        watchdog.close();
-        client.close();
+    public synchronized void close() {
+        if (client != null) {
+            watchdog.close();
+            client.close();
+        }
     }
 }

@@ -81,6 +81,60 @@ public final class RawGet {
 
     /** GET {@code uri} into {@code sink}; a body that breaks off is reported, not thrown. */
     public HubHttp.Streamed get(URI uri, Map<String, String> headers, Call call, BodySink sink) throws HubException {
+        return exchange("GET", uri, headers, call, sink);
+    }
+
+    /** HEAD {@code uri}: the final response's status and headers, and the Hub's metadata headers. */
+    public HubHttp.Streamed head(URI uri, Map<String, String> headers, Call call) throws HubException {
+        return exchange("HEAD", uri, headers, call, null);
+    }
+
+    /** GET a small document (JSON, at most 64 MB) completely; a body that breaks off is retried. */
+    public byte[] getBytes(URI uri, Map<String, String> headers, Call call) throws HubException {
+        int tries = call.retry() ? config.retry().attempts() : 1;
+        for (int i = 1; ; i++) {
+            Collector c = new Collector();
+            HubHttp.Streamed s = get(uri, headers, call, c);
+            if (s.bodyError() == null) {
+                return c.bytes();
+            }
+            if (i >= tries) {
+                throw new HubException(Kind.NETWORK, 0, call.what() + ": " + s.bodyError().getMessage(), s.bodyError());
+            }
+            pause(config.retry().backoff(i), call);
+        }
+    }
+
+    /** Collects a small body in memory. */
+    private static final class Collector implements BodySink {
+        private static final int LIMIT = 64 << 20;
+        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public boolean begin(int status, HttpHeaders headers, HttpHeaders hubHeaders) {
+            return true;
+        }
+
+        @Override
+        public ByteBuffer buffer() {
+            return ByteBuffer.allocate(64 * 1024);
+        }
+
+        @Override
+        public void accept(ByteBuffer data) throws IOException {
+            if (out.size() + data.remaining() > LIMIT) {
+                throw new IOException("response larger than " + LIMIT + " bytes");
+            }
+            out.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+
+    private HubHttp.Streamed exchange(String method, URI uri, Map<String, String> headers, Call call, BodySink sink)
+            throws HubException {
         int attempts = call.retry() ? config.retry().attempts() : 1;
         URI current = uri;
         HttpHeaders hub = null;
@@ -105,7 +159,7 @@ public final class RawGet {
             try (socket) {
                 try {
                     OutputStream out = socket.getOutputStream();
-                    out.write(request(current, headers).getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(request(method, current, headers).getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                     in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
                     String statusLine = readLine(in);
@@ -132,7 +186,7 @@ public final class RawGet {
                     continue;
                 }
                 if (status < 200 || status >= 300) {
-                    String detail = errorDetail(in, h);
+                    String detail = method.equals("HEAD") ? h.firstValue("X-Error-Message").orElse("") : errorDetail(in, h);
                     if ((status == 429 || status >= 500) && attempt < attempts) {
                         Duration wait = status == 429 ? HubHttp.retryAfter(h).orElse(config.retry().backoff(attempt))
                                 : config.retry().backoff(attempt);
@@ -144,6 +198,9 @@ public final class RawGet {
                     throw HubHttp.error(call, current, status, h, detail);
                 }
                 HttpHeaders hubHeaders = hub == null ? h : hub;
+                if (sink == null) {
+                    return new HubHttp.Streamed(status, current, h, hubHeaders, null);
+                }
                 if (!sink.begin(status, h, hubHeaders)) {
                     return new HubHttp.Streamed(status, current, h, hubHeaders, null);
                 }
@@ -236,12 +293,12 @@ public final class RawGet {
         }
     }
 
-    private String request(URI uri, Map<String, String> headers) {
+    private String request(String method, URI uri, Map<String, String> headers) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             path += "?" + uri.getRawQuery();
         }
-        StringBuilder sb = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\n");
+        StringBuilder sb = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         sb.append("Host: ").append(uri.getHost());
         if (uri.getPort() >= 0) {
             sb.append(':').append(uri.getPort());

@@ -16,18 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
  * Downloads one blob into the cache the way huggingface_hub does: under the blob's lock file,
  * into {@code blobs/<etag>.incomplete}, resuming from its length with a {@code Range} request
- * (also after a connection drops mid-file, a bounded number of times), then checks size and hash
- * against the etag, syncs, and renames to {@code blobs/<etag>}. A file that fails the check is
- * deleted, never renamed into place.
+ * (also after a connection drops mid-file, a bounded number of times; progress resets the count),
+ * then checks size and hash against the etag, syncs, and renames to {@code blobs/<etag>}. A file
+ * that fails the check is deleted, never renamed into place.
  */
 final class BlobDownloader {
-    private static final int CHUNK = 4 << 20;
-
     private final HubApi api;
     private final RetryPolicy retry;
     private final HubHttp.Sleeper sleeper;
@@ -43,6 +42,7 @@ final class BlobDownloader {
     }
 
     /** Makes {@code blobs/<etag>} exist and be verified; returns the bytes received over the network. */
+    @SuppressWarnings("try") // the lock is held for the block, never referenced
     long fetch(CacheLayout layout, String commit, Item item, LongConsumer progress) throws HubException {
         Path blob = layout.blob(item.etag());
         if (present(blob, item.size())) {
@@ -70,7 +70,7 @@ final class BlobDownloader {
 
     private long download(CacheLayout layout, String commit, Item item, LongConsumer progress) throws HubException {
         Path inc = layout.incomplete(item.etag());
-        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong received = new AtomicLong();
         LongConsumer counted = n -> {
             received.addAndGet(n);
             progress.accept(n);
@@ -148,8 +148,6 @@ final class BlobDownloader {
     private static FileChannel open(Path inc) throws IOException {
         return FileChannel.open(inc, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
-
-
 
     private void pause(java.time.Duration d) throws HubException {
         try {

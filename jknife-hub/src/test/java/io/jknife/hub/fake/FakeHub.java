@@ -59,6 +59,7 @@ public final class FakeHub implements AutoCloseable {
     private volatile String token = "hf_test_token";
     private volatile long multipartThreshold = Long.MAX_VALUE;
     private volatile int multipartChunk = 1 << 20;
+    private volatile boolean listBlobs = true;
 
     private FakeHub(HttpServer server) {
         this.server = server;
@@ -95,6 +96,12 @@ public final class FakeHub implements AutoCloseable {
     public FakeHub multipart(long threshold, int chunk) {
         multipartThreshold = threshold;
         multipartChunk = chunk;
+        return this;
+    }
+
+    /** Whether the revision listing honours {@code ?blobs=true} (some mirrors do not: clients then HEAD each file). */
+    public FakeHub listBlobs(boolean on) {
+        listBlobs = on;
         return this;
     }
 
@@ -222,7 +229,7 @@ public final class FakeHub implements AutoCloseable {
             error(ex, 404, "RevisionNotFound", "Invalid rev id: " + rev);
             return;
         }
-        boolean blobs = String.valueOf(ex.getRequestURI().getRawQuery()).contains("blobs=true");
+        boolean blobs = listBlobs && String.valueOf(ex.getRequestURI().getRawQuery()).contains("blobs=true");
         ObjectNode o = JSON.createObjectNode();
         o.put("_id", FakeRepo.sha1(repoId).substring(0, 24));
         o.put("id", repoId);

@@ -355,6 +355,15 @@ class PullerTest {
         assertArrayEquals(big, Files.readAllBytes(r.snapshot().resolve("model.safetensors")));
     }
 
+    @Test
+    void listingsWithoutBlobIdsFallBackToHeadRequests() throws IOException {
+        hub.listBlobs(false);
+        PullResult r = pull(PullRequest.of("org/model", null, null));
+        assertArrayEquals(weights, Files.readAllBytes(r.snapshot().resolve("model.safetensors")));
+        assertEquals(3, hub.requests().stream().filter(x -> x.startsWith("HEAD /org/model/resolve/")).count());
+        assertEquals(Path.of("../../blobs/" + weightsContent.sha256()), Files.readSymbolicLink(r.snapshot().resolve("model.safetensors")));
+    }
+
     static List<String> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList();
