@@ -132,6 +132,43 @@ class HubUnitsTest {
     }
 
     @Test
+    void progressBarsRedrawInPlace() {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = new java.io.PrintStream(buf, true, StandardCharsets.UTF_8);
+        try (var p = new io.jknife.hub.progress.TerminalProgress(err, 100)) {
+            p.started("org/model", 2, 3_000_000, 1_000_000);
+            p.fileStarted("model.safetensors", 2_000_000);
+            p.bytes("model.safetensors", 1_000_000);
+            p.fileFinished("config.json", 1_000_000, true);
+            p.bytes("model.safetensors", 1_000_000);
+            p.fileFinished("model.safetensors", 2_000_000, false);
+            p.finished(true);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("org/model (2/2 files)"), out);
+        assertTrue(out.contains("100%"), out);
+        assertTrue(out.contains("3.0 MB / 3.0 MB"), out);
+        assertTrue(out.contains("\033[2K"), "lines are cleared before they are redrawn");
+    }
+
+    @Test
+    void jsonProgressIsOneObjectPerLine() throws IOException {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        var p = new io.jknife.hub.progress.JsonProgress(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+        p.started("org/model", 1, 10, 0);
+        p.fileStarted("a", 10);
+        p.bytes("a", 10);
+        p.fileFinished("a", 10, false);
+        p.finished(true);
+        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> events = new java.util.ArrayList<>();
+        for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
+            events.add(m.readTree(line).get("event").asText());
+        }
+        assertEquals(java.util.List.of("start", "file_start", "progress", "file_done", "done"), events);
+    }
+
+    @Test
     void chunkedBodiesAreDecoded() throws Exception {
         byte[] body = "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nTrailer: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
         var cls = Class.forName("io.jknife.hub.http.ChunkedInputStream");

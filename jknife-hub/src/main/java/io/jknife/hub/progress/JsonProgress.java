@@ -53,6 +53,7 @@ public final class JsonProgress extends Transfer {
 
     @Override
     public void finished(boolean success) {
+        super.finished(success);
         emit(event("done").put("success", success).put("downloaded_bytes", done()).put("received_bytes", received.get())
                 .put("seconds", Math.round(seconds() * 1000) / 1000.0));
     }

@@ -35,6 +35,7 @@ public final class TerminalProgress extends Transfer implements AutoCloseable {
 
     @Override
     public void finished(boolean success) {
+        super.finished(success);
         timer.shutdownNow();
         try {
             timer.awaitTermination(1, TimeUnit.SECONDS);
@@ -54,9 +55,9 @@ public final class TerminalProgress extends Transfer implements AutoCloseable {
         if (drawnLines > 0) {
             sb.append("\033[").append(drawnLines).append('F'); // back to the first line drawn last time
         }
-        List<FileState> files = active();
+        List<FileState> running = active();
         int lines = 0;
-        for (FileState f : files.subList(0, Math.min(files.size(), MAX_FILE_LINES))) {
+        for (FileState f : running.subList(0, Math.min(running.size(), MAX_FILE_LINES))) {
             sb.append("\033[2K").append(line(shorten(f.path, width - BAR - 30), f.done.get(), f.size)).append('\n');
             lines++;
         }

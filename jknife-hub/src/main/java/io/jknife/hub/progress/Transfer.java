@@ -31,6 +31,7 @@ class Transfer implements PullProgress {
     final AtomicLong received = new AtomicLong();
     final AtomicLong filesDone = new AtomicLong();
     volatile long startNanos = System.nanoTime();
+    volatile boolean complete;
     private final Map<String, FileState> active = new LinkedHashMap<>();
 
     @Override
@@ -69,6 +70,11 @@ class Transfer implements PullProgress {
         }
     }
 
+    @Override
+    public void finished(boolean success) {
+        complete = success;
+    }
+
     List<FileState> active() {
         synchronized (active) {
             return List.copyOf(active.values());
@@ -76,7 +82,7 @@ class Transfer implements PullProgress {
     }
 
     long done() {
-        return Math.min(total, present + received.get());
+        return complete ? total : Math.min(total, present + received.get());
     }
 
     double seconds() {
