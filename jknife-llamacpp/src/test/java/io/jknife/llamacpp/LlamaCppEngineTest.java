@@ -299,7 +299,6 @@ class LlamaCppEngineTest {
             assertEquals(FinishReason.CANCELLED, r.finishReason());
             assertEquals(0, r.usage().completionTokens(), "cancelled while the prompt was processed");
             long lagMillis = (returnedAt - cancelledAt[0]) / 1_000_000;
-            System.err.println("cancel lag " + lagMillis + " ms, prompt time " + r.usage().promptMillis());
             assertTrue(lagMillis < 1000, "returned " + lagMillis + " ms after cancel()");
             // a cancelled prompt leaves the model usable
             assertEquals(FinishReason.LENGTH, greedy(m, "Hello world", 2, List.of(), null).finishReason());
@@ -408,9 +407,6 @@ class LlamaCppEngineTest {
             }
         }
         long rssGrowth = NativeMemory.rssKiB() - rss0;
-        System.err.println("one open model mallocs " + perLoad / 1024 + " KiB; after " + (cycles + 1)
-                + " load/close cycles: malloc " + (NativeMemory.mallocedBytes().orElse(-1L) - malloc0) / 1024
-                + " KiB, RSS " + rssGrowth + " KiB more");
         if (malloc0 >= 0) {
             long growth = NativeMemory.mallocedBytes().orElseThrow() - malloc0;
             assertTrue(perLoad > 16L << 20, "an open model holds native memory: " + perLoad);

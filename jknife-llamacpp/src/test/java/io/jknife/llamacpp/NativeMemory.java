@@ -14,6 +14,7 @@ import java.util.Optional;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** Native memory of this process: bytes malloc'd (glibc {@code mallinfo2}, all arenas and mmapped chunks) and RSS. */
+@SuppressWarnings("restricted")
 final class NativeMemory {
     private static final MemoryLayout MALLINFO2 = MemoryLayout.structLayout(JAVA_LONG.withName("arena"),
             JAVA_LONG.withName("ordblks"), JAVA_LONG.withName("smblks"), JAVA_LONG.withName("hblks"),

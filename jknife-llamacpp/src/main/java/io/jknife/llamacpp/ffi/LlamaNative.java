@@ -32,6 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * method here is a thin call: pointers are passed as {@link MemorySegment}s, failures are return
  * values as in C. The process-wide instance is {@link #get()}.
  */
+@SuppressWarnings("restricted") // native access is the point of this class
 public final class LlamaNative {
 
     // ---- struct layouts (llama.h, b4916) -------------------------------------------------------

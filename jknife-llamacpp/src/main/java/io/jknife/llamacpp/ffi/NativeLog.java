@@ -29,6 +29,7 @@ final class NativeLog {
     }
 
     /** The upcall target of {@code ggml_log_callback}: must never throw. */
+    @SuppressWarnings("restricted") // reads the C string llama.cpp passes
     static void log(int level, MemorySegment text, MemorySegment userData) {
         try {
             int effective = level == LEVEL_CONT ? lastLevel : level;
