@@ -10,10 +10,7 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 java_home="$(jknife_find_jdk)"
 [ -n "$java_home" ] || { echo "bench-decode: no JDK 25 or newer found" >&2; exit 1; }
 models="${JKNIFE_BENCH_MODELS:-$root/jknife-llamacpp/target/bench-models}"
-(cd "$root" && JAVA_HOME="$java_home" mvn -q -B -ntp -Dstyle.color=never -DskipTests install -pl jknife-llamacpp -am \
-    && JAVA_HOME="$java_home" mvn -q -B -ntp -Dstyle.color=never dependency:build-classpath -pl jknife-llamacpp \
-        -Dmdep.includeScope=runtime -Dmdep.outputFile="$root/jknife-llamacpp/target/runtime-classpath.txt") >&2
-cp="$root/jknife-llamacpp/target/classes:$(cat "$root/jknife-llamacpp/target/runtime-classpath.txt")"
+cp="$(jknife_module_classpath "$root" "$java_home" jknife-llamacpp)"
 exec "$java_home/bin/java" --enable-native-access=ALL-UNNAMED -Xmx4g \
     -Djknife.llamacpp.libdir="$root/jknife-llamacpp/target/native" \
     -cp "$cp" io.jknife.llamacpp.bench.DecodeBench --dir "$models" "$@"

@@ -39,3 +39,13 @@ jknife_train_cds() {
         -jar "$jar" list --json >/dev/null 2>&1 || true
     rm -rf "$empty"
 }
+
+# Builds MODULE (and what it needs) quietly and prints the class path of its classes and run-time
+# dependencies; benchmark scripts run their mains with it.
+jknife_module_classpath() {
+    local root="$1" java_home="$2" module="$3"
+    (cd "$root" && JAVA_HOME="$java_home" mvn -q -B -ntp -Dstyle.color=never -DskipTests install -pl "$module" -am \
+        && JAVA_HOME="$java_home" mvn -q -B -ntp -Dstyle.color=never dependency:build-classpath -pl "$module" \
+            -Dmdep.includeScope=runtime -Dmdep.outputFile="$root/$module/target/runtime-classpath.txt") >&2 || return 1
+    echo "$root/$module/target/classes:$(cat "$root/$module/target/runtime-classpath.txt")"
+}

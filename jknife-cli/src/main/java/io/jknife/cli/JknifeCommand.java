@@ -3,6 +3,7 @@ package io.jknife.cli;
 import io.jknife.cli.commands.BenchCommand;
 import io.jknife.cli.commands.CloneCommand;
 import io.jknife.cli.commands.ConvertCommand;
+import io.jknife.cli.commands.EmbedCommand;
 import io.jknife.cli.commands.HealthCommand;
 import io.jknife.cli.commands.ListCommand;
 import io.jknife.cli.commands.PullCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 /** The top-level {@code jknife} command; the work happens in its sub-commands. */
 @Command(name = "jknife",
         description = "Manage and run AI models locally on the JVM, in place in your Hugging Face cache.",
-        subcommands = {ListCommand.class, ShowCommand.class, HealthCommand.class, RmCommand.class, RunCommand.class, BenchCommand.class, PullCommand.class, CloneCommand.class, ConvertCommand.class, PushCommand.class, ServeCommand.class},
+        subcommands = {ListCommand.class, ShowCommand.class, HealthCommand.class, RmCommand.class, RunCommand.class, EmbedCommand.class, BenchCommand.class, PullCommand.class, CloneCommand.class, ConvertCommand.class, PushCommand.class, ServeCommand.class},
         usageHelpAutoWidth = true)
 public final class JknifeCommand {
     @Option(names = {"-V", "--version"}, description = "Print the version and exit.")

@@ -2,6 +2,9 @@ package io.jknife.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jknife.bench.junit.BenchReportExtension;
+import io.jknife.formats.GgmlType;
+import io.jknife.testkit.CacheTree;
+import io.jknife.testkit.TinyGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +125,34 @@ class BenchCommandTest {
         assertEquals(0, r.exitCode(), r.toString());
         SchemaValidator.assertValid(r.json());
         assertTrue(r.data().get("best_gbps").asDouble() > 0);
+    }
+
+    @Test
+    void engineBenchMeasuresEachNamedEngineSideBySide() throws Exception {
+        CacheTree.at(dir).repo("org/tiny-GGUF").file("tiny-Q8_0.gguf",
+                TinyGguf.llama(dir.resolve("m.gguf"), TinyGguf.Options.defaults().withWeightType(GgmlType.Q8_0)));
+        Cli.Result r = cli().run("bench", "run", "tiny", "--prompt-tokens", "16", "--gen-tokens", "8", "--repeat", "2",
+                "--engine", "llamacpp", "--engine", "nope", "--no-bandwidth", "--threads", "1", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        SchemaValidator.assertValid(r.json());
+        JsonNode rows = r.data().get("results");
+        assertEquals("llama.cpp", rows.get(0).get("engine").asText());
+        assertEquals(16, rows.get(0).get("prompt_tokens").asInt());
+        assertTrue(rows.get(0).at("/prefill_tps/median").asDouble() > 0, rows.toString());
+        assertTrue(rows.get(0).at("/decode_tps/median").asDouble() > 0, rows.toString());
+        assertEquals(8, rows.get(0).get("generated_tokens").asInt(), "end-of-generation tokens do not cut a benchmark short");
+        assertTrue(rows.get(0).get("peak_rss_bytes").asLong() > 0);
+        assertTrue(rows.get(1).get("error").asText().startsWith("Unknown engine 'nope'"), rows.toString());
+
+        Cli.Result human = cli().run("bench", "run", "tiny", "--prompt-tokens", "8", "--gen-tokens", "4", "--repeat", "1",
+                "--no-bandwidth");
+        assertEquals(0, human.exitCode(), human.toString());
+        assertTrue(human.out().contains("Decode tok/s"), human.out());
+        Cli.Result tooLong = cli().run("bench", "run", "tiny", "--prompt-tokens", "100000", "--ctx-size", "64", "--no-bandwidth", "--json");
+        assertEquals(1, tooLong.exitCode(), "no engine measured anything");
+        SchemaValidator.assertValid(tooLong.json());
+        assertTrue(tooLong.json().at("/error/message").asText().contains("do not fit the context"), tooLong.out());
+        assertEquals(2, cli().run("bench", "run", "tiny", "--repeat", "zero").exitCode());
     }
 
     @Test

@@ -169,4 +169,36 @@ class CloneCommandTest {
         Cli.Result human = cli().run("clone", "org/llama", "third");
         assertTrue(human.out().startsWith("clone: org/llama → " + home.resolve("third") + " (✓ healthy)"), human.out());
     }
+
+    @Test
+    void ctrlCDuringTheDownloadCancelsAndKeepsThePartialDownload() throws Exception {
+        // a stalled download; until clone installs its own handler a stray signal must not end the test JVM
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> { });
+        try {
+            hub.fault("GET /cdn/.*", 1000, new Fault.Stall(1000, 60_000));
+            java.util.concurrent.CompletableFuture<Cli.Result> run =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> json(cli(), "clone", "org/llama", "cancelled"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (hub.requests().stream().noneMatch(r -> r.startsWith("GET /cdn/")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(200);
+            sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+            Cli.Result r = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(1, r.exitCode(), r.toString());
+            assertEquals("UserCancelledError", r.json().at("/error/type").asText());
+            assertEquals("cancelled", r.data().get("clone_status").asText());
+            String message = r.json().at("/error/message").asText();
+            assertTrue(message.startsWith("Operation cancelled by user."), message);
+            try (Stream<Path> temps = Files.list(home)) {
+                // the stalled file's first bytes make a partial download worth keeping for the next run
+                Path temp = temps.filter(p -> p.getFileName().toString().startsWith(".jknife_temp_")).findFirst().orElseThrow();
+                assertTrue(message.contains("\nPartial download preserved at: " + temp + "\n"), message);
+                assertTrue(message.endsWith("To delete: rm -rf " + temp), message);
+            }
+            assertFalse(Files.exists(home.resolve("cancelled")), "no half-made workspace");
+        } finally {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), previous);
+        }
+    }
 }

@@ -48,7 +48,7 @@ class CommandsTest {
     void listShowsEveryModelInJsonAndOnlyRunnableOnesInTheTable() throws IOException {
         cache.repo("org/good-GGUF").file("good-Q8_0.gguf", model);
         cache.repo("org/newer-GGUF").file("n.gguf",
-                TinyGguf.llama(tmp.resolve("q3.gguf"), TinyGguf.Options.defaults().withArchitecture("qwen3")));
+                TinyGguf.llama(tmp.resolve("q3.gguf"), TinyGguf.Options.defaults().withMetadata("general.architecture", "qwen3moe")));
         cache.repo("org/broken-GGUF").file("b.gguf", model).truncate("b.gguf", 100);
 
         Cli.Result r = json("list");
@@ -58,7 +58,7 @@ class CommandsTest {
         assertEquals(List.of("org/broken-GGUF", "org/good-GGUF", "org/newer-GGUF"),
                 List.of(models.get(0).get("name").asText(), models.get(1).get("name").asText(), models.get(2).get("name").asText()));
         assertEquals("unhealthy", models.get(0).get("health").asText());
-        assertEquals("llama.cpp", models.get(1).get("engine").asText());
+        assertEquals("java", models.get(1).get("engine").asText());
         assertFalse(models.get(2).get("runtime_compatible").asBoolean());
 
         Cli.Result table = cli().run("list");
@@ -123,7 +123,7 @@ class CommandsTest {
         assertEquals(256, m.get("context_length").asInt());
         assertTrue(m.get("parameter_count").asLong() > 0);
         assertEquals("gguf", m.get("format").asText());
-        assertEquals("llama.cpp", m.get("engine").asText());
+        assertEquals("java", m.get("engine").asText());
         assertTrue(r.data().get("workspace_metadata").isNull());
         assertEquals("llama", r.data().at("/metadata/architecture").asText());
 
@@ -133,7 +133,7 @@ class CommandsTest {
 
         Cli.Result human = cli().run("show", "org/show-GGUF");
         assertTrue(human.out().startsWith("Model: org/show-GGUF@"), human.out());
-        assertTrue(human.out().contains("\nEngine: llama.cpp\n"), human.out());
+        assertTrue(human.out().contains("\nEngine: java\n"), human.out());
         assertTrue(human.out().contains("\nHealth: healthy\n"), human.out());
     }
 

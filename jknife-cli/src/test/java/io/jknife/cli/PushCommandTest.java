@@ -105,4 +105,43 @@ class PushCommandTest {
         assertEquals(0, check.exitCode(), check.toString());
         assertTrue(check.data().get("workspace_health").get("healthy").asBoolean());
     }
+
+    @Test
+    void checkOnlyListsTheAnomaliesThatWouldBreakThePublishedModel() throws IOException {
+        Path ws = Files.createDirectories(tmp.resolve("broken"));
+        Files.writeString(ws.resolve("config.json"), "{");
+        Files.writeString(ws.resolve("model-00001-of-00002.safetensors"),
+                "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n");
+        Files.writeString(ws.resolve("model.safetensors.index.json"),
+                "{\"weight_map\": {\"a\": \"model-00001-of-00002.safetensors\", \"b\": \"model-00002-of-00002.safetensors\"}}");
+        Files.write(ws.resolve("empty.gguf"), new byte[0]);
+        Files.writeString(ws.resolve("blob.incomplete"), "x");
+        Cli.Result r = json(new Cli(hf), "push", ws.toString(), "me/x", "--private", "--check-only");
+        assertEquals(0, r.exitCode(), r.toString());
+        JsonNode h = r.data().get("workspace_health");
+        assertFalse(h.get("healthy").asBoolean());
+        assertTrue(h.at("/config/exists").asBoolean());
+        assertFalse(h.at("/config/valid_json").asBoolean());
+        assertEquals(2, h.at("/weights/count").asInt());
+        assertEquals("[\".gguf\",\".safetensors\"]", h.at("/weights/formats").toString());
+        assertTrue(h.at("/weights/index/has_index").asBoolean());
+        assertEquals("[\"model-00002-of-00002.safetensors\"]", h.at("/weights/index/missing").toString());
+        assertFalse(h.at("/weights/pattern_complete").asBoolean());
+        List<String> codes = new ArrayList<>();
+        h.get("anomalies").forEach(a -> codes.add(a.get("code").asText()));
+        for (String code : List.of("config_invalid_json", "empty_weight_file", "lfs_pointer_detected", "index_missing_shard", "partial_marker")) {
+            assertTrue(codes.contains(code), code + " in " + codes);
+        }
+        h.get("anomalies").forEach(a -> assertEquals(a.get("code").asText().equals("partial_marker") ? "warn" : "error",
+                a.get("severity").asText()));
+
+        Path gguf = Files.createDirectories(tmp.resolve("gguf-ws"));
+        Files.writeString(gguf.resolve("config.json"), "{}");
+        io.jknife.testkit.TinyGguf.llama(gguf.resolve("model.gguf"));
+        Cli.Result ok = json(new Cli(hf), "push", gguf.toString(), "me/x", "--private", "--check-only");
+        assertTrue(ok.data().at("/workspace_health/healthy").asBoolean(), ok.out());
+        assertEquals("[]", ok.data().at("/workspace_health/anomalies").toString());
+        Cli.Result human = new Cli(hf).run("push", ws.toString(), "me/x", "--private", "--check-only");
+        assertTrue(human.out().contains("error: config.json is not a valid JSON object [config_invalid_json]"), human.out());
+    }
 }

@@ -4,11 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jknife.testkit.CacheTree;
 import io.jknife.testkit.TinyGguf;
 import io.jknife.testkit.TinyWhisper;
+import io.jknife.formats.gguf.GgufFile;
+import io.jknife.formats.gguf.GgufReader;
+import io.jknife.formats.gguf.GgufTensorInfo;
+import io.jknife.formats.gguf.GgufWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +37,43 @@ class RunCommandTest {
         cache.repo("org/qwen3-GGUF").file("q.gguf",
                 TinyGguf.llama(tmp.resolve("q.gguf"), TinyGguf.Options.defaults().withArchitecture("qwen3")));
         cache.repo("org/whisper").file("ggml-tiny.bin", TinyWhisper.write(tmp.resolve("w.bin")));
+        cache.repo("org/moe-GGUF").file("moe.gguf", TinyGguf.llama(tmp.resolve("moe.gguf"),
+                TinyGguf.Options.defaults().withMetadata("general.architecture", "qwen3moe")));
+        cache.repo("org/thinker-GGUF").file("thinker.gguf", reasoningModel(tmp.resolve("m.gguf"), tmp.resolve("thinker.gguf")));
+    }
+
+    /**
+     * The tiny Llama with a reasoning vocabulary: two of its header tokens renamed to {@code <think>} and
+     * {@code </think>} (rendered, like real reasoning models' tokens) and a template whose generation
+     * prompt opens the reasoning, as Qwen3 and DeepSeek-R1 templates do. Everything the random model
+     * writes is therefore reasoning, unless it happens to emit {@code </think>}.
+     */
+    private static Path reasoningModel(Path source, Path target) throws IOException {
+        GgufFile src = GgufReader.read(source);
+        GgufWriter w = GgufWriter.create().putAll(src);
+        List<String> tokens = new ArrayList<>(src.array("tokenizer.ggml.tokens").map(a -> {
+            try {
+                return GgufReader.readArray(source, a).strings();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).orElseThrow());
+        int open = tokens.indexOf(TinyGguf.START_HEADER);
+        int close = tokens.indexOf(TinyGguf.END_HEADER);
+        tokens.set(open, "<think>");
+        tokens.set(close, "</think>");
+        int[] types = ((List<?>) GgufReader.readArray(source, src.array("tokenizer.ggml.token_type").orElseThrow()).values())
+                .stream().mapToInt(v -> ((Number) v).intValue()).toArray();
+        types[open] = 4;  // user-defined: matched in text, rendered when generated
+        types[close] = 4;
+        w.putStrings("tokenizer.ggml.tokens", tokens).putInt32s("tokenizer.ggml.token_type", types)
+                .putString("tokenizer.chat_template", "{{ bos_token }}{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n"
+                        + "{% endfor %}{% if add_generation_prompt %}assistant: <think>\n{% endif %}");
+        for (GgufTensorInfo t : src.tensors()) {
+            w.tensor(t, source);
+        }
+        w.write(target);
+        return target;
     }
 
     private static Cli cli() {
@@ -122,10 +166,47 @@ class RunCommandTest {
         assertTrue(embed.json().at("/error/message").asText().contains("jknife embed"));
 
         assertTrue(cli().run("run", "whisper", "hi").err().contains("--audio"));
-        Cli.Result qwen3 = cli().run("run", "qwen3", "hi");
-        assertEquals(1, qwen3.exitCode());
-        assertEquals("run: Error: Model 'qwen3' is not compatible: model_type 'qwen3' not supported by any engine\n", qwen3.err());
+        Cli.Result moe = cli().run("run", "moe", "hi");
+        assertEquals(1, moe.exitCode());
+        assertEquals("run: Error: Model 'moe' is not compatible: model_type 'qwen3moe' not supported by any engine\n", moe.err());
         assertEquals(1, cli().run("run", "nothing-such", "hi").exitCode());
+    }
+
+    @Test
+    void reasoningIsShownMarkedHiddenOnRequestAndSeparateInJson() {
+        Cli.Result shown = cli().run("run", "thinker", "Why?", "--temperature", "0", "--max-tokens", "12");
+        assertEquals(0, shown.exitCode(), shown.toString());
+        assertTrue(shown.out().startsWith("**[Reasoning]**\n\n"), shown.out());
+        Cli.Result hidden = cli().run("run", "thinker", "Why?", "--temperature", "0", "--max-tokens", "12", "--hide-reasoning");
+        assertEquals(0, hidden.exitCode(), hidden.toString());
+        assertFalse(hidden.out().contains("[Reasoning]"), hidden.out());
+        Cli.Result j = json(cli(), "run", "thinker", "Why?", "--temperature", "0", "--max-tokens", "12");
+        assertEquals(0, j.exitCode(), j.toString());
+        String reasoning = j.data().get("reasoning").asText();
+        assertFalse(reasoning.isBlank(), j.out());
+        assertFalse(reasoning.contains("<think>"), "the opening marker belongs to the prompt: " + reasoning);
+        assertTrue(shown.out().contains(reasoning.strip().substring(0, Math.min(5, reasoning.strip().length()))), shown.out());
+    }
+
+    @Test
+    void qwen3RunsOnTheJavaEngine() {
+        Cli.Result r = json(cli(), "run", "qwen3", "Hello", "--temperature", "0", "--max-tokens", "6");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.data().at("/usage/prompt_tokens").asInt() > 0, r.out());
+        assertTrue(List.of("stop", "length").contains(r.data().get("finish_reason").asText()), r.out());
+    }
+
+    @Test
+    void engineOptionRestrictsRoutingToTheNamedEngine() {
+        Cli.Result ok = cli().run("run", "tiny", "Hello", "--engine", "llamacpp", "--temperature", "0", "--max-tokens", "4");
+        assertEquals(0, ok.exitCode(), ok.toString());
+        assertEquals(cli().run("run", "tiny", "Hello", "--engine", "llama.cpp", "--temperature", "0", "--max-tokens", "4").out(), ok.out());
+        Cli.Result unknown = cli().run("run", "tiny", "hi", "--engine", "nope");
+        assertEquals(1, unknown.exitCode());
+        assertTrue(unknown.err().contains("Unknown engine 'nope'"), unknown.err());
+        Cli.Result qwen3 = cli().run("run", "qwen3", "hi", "--engine", "llamacpp");
+        assertEquals(1, qwen3.exitCode());
+        assertTrue(qwen3.err().contains("model_type 'qwen3' not supported by llama.cpp"), qwen3.err());
     }
 
     @Test

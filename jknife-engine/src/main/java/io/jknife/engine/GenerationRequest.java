@@ -11,8 +11,14 @@ import java.util.List;
  * @param maxTokens    the most tokens to generate (> 0)
  * @param stops        stop strings: generation ends before any of them, which is not returned
  * @param sampling     sampling settings
+ * @param grammar      a GBNF grammar (llama.cpp's dialect, root rule {@code root}) the output must
+ *                     follow, or null; an engine that cannot apply it refuses the request
+ *                     ({@link LoadedModel#supportsGrammar()})
+ * @param ignoreEndOfGeneration end-of-generation tokens do not end the generation, so exactly
+ *                     {@code maxTokens} are generated (benchmarks); they produce no text
  */
-public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens, List<String> stops, SamplingParams sampling) {
+public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens, List<String> stops, SamplingParams sampling,
+                                String grammar, boolean ignoreEndOfGeneration) {
     public GenerationRequest {
         if ((prompt == null) == (promptTokens == null)) {
             throw new IllegalArgumentException("give exactly one of prompt and promptTokens");
@@ -24,13 +30,37 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
         if (sampling == null) {
             sampling = SamplingParams.defaults();
         }
+        if (grammar != null && grammar.isBlank()) {
+            grammar = null;
+        }
+    }
+
+    /** A request without a grammar. */
+    public GenerationRequest(String prompt, int[] promptTokens, int maxTokens, List<String> stops, SamplingParams sampling) {
+        this(prompt, promptTokens, maxTokens, stops, sampling, null, false);
+    }
+
+    /** A request that ends at the model's end-of-generation tokens. */
+    public GenerationRequest(String prompt, int[] promptTokens, int maxTokens, List<String> stops, SamplingParams sampling,
+                             String grammar) {
+        this(prompt, promptTokens, maxTokens, stops, sampling, grammar, false);
     }
 
     public static GenerationRequest ofText(String prompt, int maxTokens, List<String> stops, SamplingParams sampling) {
-        return new GenerationRequest(prompt, null, maxTokens, stops, sampling);
+        return new GenerationRequest(prompt, null, maxTokens, stops, sampling, null, false);
     }
 
     public static GenerationRequest ofTokens(int[] tokens, int maxTokens, List<String> stops, SamplingParams sampling) {
-        return new GenerationRequest(null, tokens.clone(), maxTokens, stops, sampling);
+        return new GenerationRequest(null, tokens.clone(), maxTokens, stops, sampling, null, false);
+    }
+
+    /** The same request constrained by a GBNF grammar (null removes the constraint). */
+    public GenerationRequest withGrammar(String gbnf) {
+        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, gbnf, ignoreEndOfGeneration);
+    }
+
+    /** The same request generating exactly {@code maxTokens} tokens, past end-of-generation tokens. */
+    public GenerationRequest ignoringEndOfGeneration() {
+        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, grammar, true);
     }
 }

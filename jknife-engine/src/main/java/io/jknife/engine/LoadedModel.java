@@ -1,9 +1,11 @@
 package io.jknife.engine;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A model loaded by an engine. One generation at a time per loaded model; callers serialize.
+ * A model loaded by an engine. One generation at a time per loaded model unless {@link #parallel()}
+ * says more; callers serialize the rest.
  * {@link #close()} frees all memory, native memory included.
  */
 public interface LoadedModel extends AutoCloseable {
@@ -24,6 +26,27 @@ public interface LoadedModel extends AutoCloseable {
 
     /** The end-of-generation token ids the engine stops on. */
     List<Integer> endOfGenerationTokens();
+
+    /** The embedding facet, when the model was loaded as an embedding model; empty for text generators. */
+    default Optional<EmbeddingModel> embeddings() {
+        return Optional.empty();
+    }
+
+    /**
+     * How many generations may stream at once ({@link LoadOptions#parallel()} for engines with
+     * parallel slots; more wait for a free slot). 1: callers serialize.
+     */
+    default int parallel() {
+        return 1;
+    }
+
+    /**
+     * Whether {@link #generate} applies {@link GenerationRequest#grammar()}. An engine that does not
+     * must refuse a request with a grammar (the caller checks this first), never ignore it.
+     */
+    default boolean supportsGrammar() {
+        return false;
+    }
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package io.jknife.llamacpp;
 
 import io.jknife.engine.EngineException;
 import io.jknife.engine.LoadOptions;
+import io.jknife.engine.LoadedModel;
 import io.jknife.engine.TextEngine;
 import io.jknife.formats.gguf.GgufReader;
 import io.jknife.llamacpp.ffi.LlamaNative;
@@ -47,6 +48,16 @@ public final class LlamaCppEngine implements TextEngine {
     public static final String ID = "llama.cpp";
     /** The largest context allocated when {@link LoadOptions#contextSize()} is 0 (the model's own may be 128k). */
     public static final int DEFAULT_CONTEXT_CAP = 8192;
+    /**
+     * The largest embedding context allocated by default: an encoder attends over a whole input in
+     * one micro-batch, whose attention buffers grow with the square of its length.
+     */
+    public static final int DEFAULT_EMBEDDING_CONTEXT_CAP = 2048;
+
+    /** The most slots (KV-cache sequences) one loaded model gets. */
+    public static final int MAX_PARALLEL = 64;
+    /** The largest total context (all slots together) allocated: positions and cell indexes stay far below int overflow. */
+    static final long MAX_TOTAL_CONTEXT = 1L << 24;
 
     /** Encoder-decoder architectures: llama.cpp needs llama_encode for them, which this engine does not do. */
     private static final Set<String> ENCODER_DECODER = Set.of("t5");
@@ -73,19 +84,92 @@ public final class LlamaCppEngine implements TextEngine {
     }
 
     /**
-     * Loads a GGUF model (all parts of a split one) and allocates its context.
+     * Loads a GGUF model: an embedding model (the probe's {@link ModelProbe#embedder()}) as a
+     * {@link LlamaCppEmbedder}, any other as a {@link LlamaCppModel} ({@link #loadText}).
+     */
+    @Override
+    public LoadedModel load(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException {
+        if (probe != null && probe.embedder() != ModelProbe.Embedder.NONE) {
+            return loadEmbedder(entry, probe, options);
+        }
+        return loadText(entry, probe, options);
+    }
+
+    /**
+     * Loads a GGUF embedding model with a context that outputs pooled embeddings.
+     *
+     * @param options context size (0: the model's own, at most {@value #DEFAULT_EMBEDDING_CONTEXT_CAP};
+     *                also the longest input) and threads (0: one per core)
+     */
+    public LlamaCppEmbedder loadEmbedder(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException {
+        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(options, "options");
+        List<Path> files = validate(entry, probe, true);
+        LlamaNative nat = nativeLibrary();
+        LlamaNative.Loaded m = nat.loadModel(files);
+        if (m.failed()) {
+            throw new EngineException("llama.cpp could not load " + entry.name() + reason(m.errors()));
+        }
+        MemorySegment model = m.pointer();
+        try {
+            if (nat.hasEncoder(model) && nat.hasDecoder(model)) {
+                throw new EngineException(entry.name() + " is an encoder-decoder model; it has no sentence embeddings");
+            }
+            int contextSize = options.contextSize() > 0 ? options.contextSize()
+                    : Math.min(DEFAULT_EMBEDDING_CONTEXT_CAP, defaultContextSize(probe.contextLength(), nat.trainContextLength(model)));
+            LlamaNative.Loaded c = nat.newEmbeddingContext(model, contextSize, LlamaCppEmbedder.MAX_SEQUENCES,
+                    options.effectiveThreads(), declaredPooling(probe));
+            if (c.failed()) {
+                throw new EngineException("llama.cpp could not allocate an embedding context of " + contextSize
+                        + " tokens for " + entry.name() + reason(c.errors()));
+            }
+            if (nat.poolingType(c.pointer()) == LlamaNative.POOLING_RANK) {
+                nat.freeContext(c.pointer());
+                throw new EngineException(entry.name() + " is a reranker (pooling type rank), not an embedding model");
+            }
+            try {
+                return new LlamaCppEmbedder(nat, entry.name(), model, c.pointer());
+            } catch (RuntimeException e) {
+                nat.freeContext(c.pointer());
+                throw e;
+            }
+        } catch (EngineException | RuntimeException e) {
+            nat.freeModel(model);
+            throw e;
+        }
+    }
+
+    /** The GGUF's {@code <arch>.pooling_type}, which llama.cpp b4916 ignores for decoder architectures. */
+    private static int declaredPooling(ModelProbe probe) {
+        Object p = probe.metadata().get("pooling_type");
+        if (p instanceof Number n && n.intValue() >= LlamaNative.POOLING_NONE && n.intValue() <= LlamaNative.POOLING_RANK) {
+            return n.intValue();
+        }
+        return LlamaNative.POOLING_UNSPECIFIED;
+    }
+
+    private static LlamaNative nativeLibrary() throws EngineException {
+        try {
+            return LlamaNative.get();
+        } catch (IOException e) {
+            throw new EngineException("llama.cpp is not available: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a GGUF text model (all parts of a split one) and allocates its context.
      *
      * @param entry   the store entry; its variant's files are the GGUF parts, first part first
      * @param probe   the probe of that entry (must be healthy, without hazards, routed to llama.cpp)
-     * @param options context size (0: the model's own, at most {@value #DEFAULT_CONTEXT_CAP}) and threads (0: one per core)
+     * @param options context size per slot (0: the model's own, at most {@value #DEFAULT_CONTEXT_CAP}), threads
+     *                (0: one per core) and parallel slots (the context allocated is slots × context size)
      * @return a {@link LlamaCppModel}; close it to free its native memory
      * @throws EngineException with a one-line reason when the model is refused or llama.cpp cannot load it
      */
-    @Override
-    public LlamaCppModel load(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException {
+    public LlamaCppModel loadText(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException {
         Objects.requireNonNull(entry, "entry");
         Objects.requireNonNull(options, "options");
-        List<Path> files = validate(entry, probe);
+        List<Path> files = validate(entry, probe, false);
         LlamaNative nat;
         try {
             nat = LlamaNative.get();
@@ -105,16 +189,27 @@ public final class LlamaCppEngine implements TextEngine {
             int threads = options.effectiveThreads();
             int contextSize = options.contextSize() > 0 ? options.contextSize()
                     : defaultContextSize(probe.contextLength(), nat.trainContextLength(model));
+            int parallel = options.parallel();
+            if (parallel > MAX_PARALLEL) {
+                throw new EngineException("parallel " + parallel + " is more than the llama.cpp engine's "
+                        + MAX_PARALLEL + " slots per model");
+            }
+            long totalContext = (long) contextSize * parallel;
+            if (totalContext > MAX_TOTAL_CONTEXT) {
+                throw new EngineException(parallel + " slots of " + contextSize + " tokens (" + totalContext
+                        + ") exceed the largest llama.cpp context, " + MAX_TOTAL_CONTEXT + " tokens");
+            }
             arena = Arena.ofShared();
             LlamaCppModel.AbortSignal signal = new LlamaCppModel.AbortSignal();
             MemorySegment stub = nat.abortCallbackStub(ABORT_CHECK.bindTo(signal), arena);
-            LlamaNative.Loaded c = nat.newContext(model, contextSize, threads, stub, MemorySegment.NULL);
+            LlamaNative.Loaded c = nat.newContext(model, (int) totalContext, parallel, threads, stub, MemorySegment.NULL);
             if (c.failed()) {
-                throw new EngineException("llama.cpp could not allocate a context of " + contextSize + " tokens for "
+                throw new EngineException("llama.cpp could not allocate a context of " + contextSize + " tokens"
+                        + (parallel > 1 ? " for each of " + parallel + " slots" : "") + " for "
                         + entry.name() + reason(c.errors()));
             }
             try {
-                return new LlamaCppModel(nat, entry.name(), model, c.pointer(), arena, signal, stub, threads);
+                return new LlamaCppModel(nat, entry.name(), model, c.pointer(), arena, signal, stub, threads, parallel);
             } catch (RuntimeException e) {
                 nat.freeContext(c.pointer());
                 throw e;
@@ -129,11 +224,25 @@ public final class LlamaCppEngine implements TextEngine {
     }
 
     /**
-     * Loads one GGUF file (the first part of a split model) from disk: scans its directory, probes
-     * the variant holding it and loads it as {@link #load(ModelEntry, ModelProbe, LoadOptions)} does.
+     * Loads one GGUF text model file (the first part of a split model) from disk: scans its
+     * directory, probes the variant holding it and loads it as {@link #loadText} does.
      * For tools and benchmarks; the CLI loads what the store resolved.
      */
     public LlamaCppModel loadFile(Path gguf, LoadOptions options) throws EngineException {
+        FileModel m = fileModel(gguf);
+        return loadText(m.entry(), m.probe(), options);
+    }
+
+    /** Loads one GGUF embedding model file from disk, as {@link #loadEmbedder} does. */
+    public LlamaCppEmbedder loadEmbedderFile(Path gguf, LoadOptions options) throws EngineException {
+        FileModel m = fileModel(gguf);
+        return loadEmbedder(m.entry(), m.probe(), options);
+    }
+
+    private record FileModel(ModelEntry entry, ModelProbe probe) {
+    }
+
+    private static FileModel fileModel(Path gguf) throws EngineException {
         Path file = gguf.toAbsolutePath().normalize();
         Path dir = file.getParent();
         ModelFiles files = ModelFiles.scan(dir);
@@ -143,8 +252,7 @@ public final class LlamaCppEngine implements TextEngine {
                 .orElseThrow(() -> new EngineException(file + " is not a GGUF model file"));
         String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
         ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
-        ModelEntry entry = new ModelEntry(file.toString(), null, dir, null, files, variant, dirName);
-        return load(entry, probe, options);
+        return new FileModel(new ModelEntry(file.toString(), null, dir, null, files, variant, dirName), probe);
     }
 
     /** The context allocated for {@code contextSize 0}: the model's training context, capped. */
@@ -157,20 +265,22 @@ public final class LlamaCppEngine implements TextEngine {
     }
 
     /** The model's GGUF files, after every check that can be made without native code. */
-    private static List<Path> validate(ModelEntry entry, ModelProbe probe) throws EngineException {
+    private static List<Path> validate(ModelEntry entry, ModelProbe probe, boolean embedding) throws EngineException {
         if (probe == null) {
             throw new EngineException(entry.name() + " was not probed; refusing to hand it to llama.cpp");
         }
-        Route route = POLICY.route(probe);
-        if (!ID.equals(route.engine())) {
-            throw new EngineException(route.engine() == null
-                    ? "Refused " + entry.name() + ": " + route.reason()
-                    : entry.name() + " is for the " + route.engine() + " engine, not " + ID);
+        // asked for this engine by name: the policy says whether llama.cpp itself can run the model
+        Route route = POLICY.route(probe, ID);
+        if (!route.runtimeCompatible()) {
+            throw new EngineException("Refused " + entry.name() + ": " + route.reason());
         }
         if (probe.format() != ModelFormat.GGUF || entry.variant() == null || entry.variant().files().isEmpty()) {
             throw new EngineException(entry.name() + " is not a GGUF model file");
         }
-        if (probe.embedder() == ModelProbe.Embedder.ENCODER) {
+        if (embedding && probe.embedder() == ModelProbe.Embedder.NONE) {
+            throw new EngineException(entry.name() + " is not an embedding model");
+        }
+        if (!embedding && probe.embedder() == ModelProbe.Embedder.ENCODER) {
             throw new EngineException(entry.name() + " is an embedding encoder (" + probe.architecture()
                     + "); it cannot generate text");
         }

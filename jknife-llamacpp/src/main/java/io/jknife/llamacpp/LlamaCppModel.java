@@ -7,6 +7,8 @@ import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.SamplingParams;
 import io.jknife.engine.Usage;
+import io.jknife.engine.text.StopStrings;
+import io.jknife.engine.text.Utf8Assembler;
 import io.jknife.llamacpp.ffi.LlamaNative;
 
 import java.lang.foreign.Arena;
@@ -14,8 +16,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
@@ -27,21 +30,25 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * vocabulary. Created by {@link LlamaCppEngine#load}.
  *
  * <h2>Threading</h2>
- * One generation runs at a time: {@link Generation#stream} waits for a running one to end.
- * {@link #tokenize} and {@link #detokenize} may run at any time from any thread.
+ * Up to {@link #parallel()} generations run at once, in slots of one context (continuous batching,
+ * {@link SlotScheduler}): each {@link Generation#stream} call receives its own pieces on its own
+ * thread; further calls wait for a free slot, in arrival order. With one slot, one generation runs
+ * at a time, as before. {@link #tokenize} and {@link #detokenize} may run at any time from any thread.
  * {@link Generation#cancel()} may be called from any thread and stops the generation within one
  * token, and during prompt processing within one graph node (llama.cpp's abort callback; also
- * while generating when a single token takes longer than {@value #SLOW_STEP_NANOS} ns). {@link #close()}
- * cancels a running generation, waits for it, then frees all native memory; it is idempotent, and
- * every later call fails with {@link IllegalStateException}.
+ * while generating when a single step takes longer than {@value #SLOW_STEP_NANOS} ns); the other
+ * slots go on. {@link #close()} cancels every running and waiting generation, waits for them, then
+ * frees all native memory; it is idempotent, and every later call fails with {@link IllegalStateException}.
  *
  * <h2>Prompts</h2>
  * A text prompt is tokenized with special tokens parsed, and gets the model's BOS when the model
  * asks for one ({@code tokenizer.ggml.add_bos_token}) unless the text already starts with it. A
- * token prompt is decoded exactly as given. The KV cache keeps the previous conversation: a prompt
- * that starts with the previous prompt and answer only processes the new tokens. The same request
- * twice gives the same output; the prompt's last token is always decoded on its own so that a
- * cached and a fresh prompt compute identical logits.
+ * token prompt is decoded exactly as given. With one slot the KV cache keeps the previous
+ * conversation: a prompt that starts with the previous prompt and answer only processes the new
+ * tokens. The same request twice gives the same output; the prompt's last token is always decoded
+ * in a step of its own so that a cached and a fresh prompt compute identical logits. Requests
+ * running beside others are batched with them: llama.cpp's results then may differ in the last bits
+ * from a run alone (see {@code docs/PERFORMANCE.md}).
  *
  * <h2>Output</h2>
  * Pieces are whole characters; special (control) tokens are never shown; the generation stops at
@@ -67,11 +74,10 @@ public final class LlamaCppModel implements LoadedModel {
     private final Arena arena;
     private final AbortSignal abortSignal;
     private final MemorySegment abortStub;
-    /** Whether the context's abort callback is set now (guarded by generationLock). */
-    private boolean abortInstalled = true;
     private final int contextSize;
-    private final int batchSize;
+    private final int parallel;
     private final int vocabSize;
+    private final VocabText vocabText;
     private final int threads;
     private final BitSet eog = new BitSet();
     private final List<Integer> eogList;
@@ -79,18 +85,21 @@ public final class LlamaCppModel implements LoadedModel {
     private final int bos;
 
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
-    private final ReentrantLock generationLock = new ReentrantLock();
+    /** Streams hold it shared; {@link #withEmptyContext} exclusively (no generation runs meanwhile). */
+    private final ReentrantReadWriteLock exclusive = new ReentrantReadWriteLock();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean freed = new AtomicBoolean();
     private volatile boolean closed;
-    private volatile Gen active;
+    /** Generations in {@link Generation#stream}, running or waiting for a slot: close() cancels them. */
+    private final Set<Gen> live = ConcurrentHashMap.newKeySet();
+    private final SlotScheduler scheduler;
 
-    /** The tokens whose keys and values are in the KV cache, in position order (guarded by generationLock). */
-    private final int[] cachedTokens;
-    private int cachedCount;
-
+    /**
+     * @param parallel the context's sequences ({@code n_seq_max}): its {@code n_ctx} is split evenly
+     *                 between that many slots
+     */
     LlamaCppModel(LlamaNative nat, String name, MemorySegment model, MemorySegment ctx, Arena arena,
-                  AbortSignal abortSignal, MemorySegment abortStub, int threads) {
+                  AbortSignal abortSignal, MemorySegment abortStub, int threads, int parallel) {
         this.nat = nat;
         this.name = name;
         this.model = model;
@@ -100,9 +109,10 @@ public final class LlamaCppModel implements LoadedModel {
         this.abortStub = abortStub;
         this.threads = threads;
         this.vocab = nat.vocab(model);
-        this.contextSize = nat.contextSize(ctx);
-        this.batchSize = Math.max(1, nat.batchSize(ctx));
+        this.parallel = parallel;
+        this.contextSize = nat.contextSize(ctx) / parallel;
         this.vocabSize = nat.vocabSize(vocab);
+        this.vocabText = new VocabText(nat, vocab, vocabSize);
         this.addsBos = nat.addsBos(vocab);
         this.bos = nat.bos(vocab);
         for (int t = 0; t < vocabSize; t++) {
@@ -117,7 +127,8 @@ public final class LlamaCppModel implements LoadedModel {
             }
         }
         this.eogList = eog.stream().boxed().toList();
-        this.cachedTokens = new int[contextSize];
+        this.scheduler = new SlotScheduler(nat, ctx, name, parallel, contextSize, Math.max(1, nat.batchSize(ctx)),
+                vocabSize, eog, abortStub, arena);
         abortSignal.bind(this);
     }
 
@@ -131,9 +142,16 @@ public final class LlamaCppModel implements LoadedModel {
         return name;
     }
 
+    /** The context of one slot: each generation's prompt and output fit in it. */
     @Override
     public int contextSize() {
         return contextSize;
+    }
+
+    /** Generations that run at once (slots); more wait for a free one. */
+    @Override
+    public int parallel() {
+        return parallel;
     }
 
     /** CPU threads used for generation and prompt processing. */
@@ -156,6 +174,12 @@ public final class LlamaCppModel implements LoadedModel {
         return eogList;
     }
 
+    /** Grammars are applied with {@code llama_sampler_init_grammar}, first in the sampler chain. */
+    @Override
+    public boolean supportsGrammar() {
+        return true;
+    }
+
     /**
      * Token ids of {@code text}, with the model's BOS first when the model asks for one (as
      * llama.cpp tokenizes prompts; {@code tokenize("", ...)} is then exactly {@code [BOS]}).
@@ -176,25 +200,7 @@ public final class LlamaCppModel implements LoadedModel {
         life.readLock().lock();
         try {
             checkOpen();
-            checkTokens(tokens);
-            if (tokens.length == 0) {
-                return "";
-            }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment in = a.allocateFrom(JAVA_INT, tokens);
-                int max = tokens.length * 8 + 16;
-                MemorySegment out = a.allocate(max);
-                int n = nat.detokenize(vocab, in, tokens.length, out, max, false, true);
-                if (n < 0) {
-                    max = -n;
-                    out = a.allocate(max);
-                    n = nat.detokenize(vocab, in, tokens.length, out, max, false, true);
-                }
-                if (n < 0) {
-                    throw new IllegalStateException("llama.cpp could not detokenize " + tokens.length + " tokens");
-                }
-                return new String(out.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
-            }
+            return vocabText.detokenize(tokens);
         } finally {
             life.readLock().unlock();
         }
@@ -231,15 +237,17 @@ public final class LlamaCppModel implements LoadedModel {
         }
     }
 
-    /** Frees the context, the weights and the KV cache. Idempotent; cancels and waits for a running generation. */
+    /**
+     * Frees the context, the weights and the KV cache. Idempotent; cancels every running or waiting
+     * generation and waits for them to end.
+     */
     @Override
     public void close() {
         if (!closeRequested.compareAndSet(false, true)) {
             return;
         }
         closed = true;
-        Gen g = active;
-        if (g != null) {
+        for (Gen g : live) {
             g.cancel();
         }
         if (life.getReadHoldCount() > 0) {
@@ -253,6 +261,7 @@ public final class LlamaCppModel implements LoadedModel {
         try {
             if (freed.compareAndSet(false, true)) {
                 abortSignal.bind(null);
+                scheduler.shutdown(); // no generation is left: its thread is idle
                 nat.freeContext(ctx);
                 nat.freeModel(model);
                 arena.close();
@@ -269,11 +278,7 @@ public final class LlamaCppModel implements LoadedModel {
     }
 
     private void checkTokens(int[] tokens) {
-        for (int t : tokens) {
-            if (t < 0 || t >= vocabSize) {
-                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + vocabSize + " tokens");
-            }
-        }
+        vocabText.check(tokens);
     }
 
     /** Prompt text → tokens: special tokens parsed, BOS added when the model wants one and the text has none. */
@@ -288,33 +293,13 @@ public final class LlamaCppModel implements LoadedModel {
         return tokens;
     }
 
-    private int[] tokenizeRaw(String text, boolean addSpecial, boolean parseSpecial) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment in = a.allocate(Math.max(1, utf8.length));
-            MemorySegment.copy(utf8, 0, in, JAVA_BYTE, 0, utf8.length);
-            int max = utf8.length + 8;
-            MemorySegment out = a.allocate(JAVA_INT, max);
-            int n = nat.tokenize(vocab, in, utf8.length, out, max, addSpecial, parseSpecial);
-            if (n == Integer.MIN_VALUE) {
-                throw new IllegalArgumentException("text too long to tokenize (" + utf8.length + " bytes)");
-            }
-            if (n < 0) {
-                max = -n;
-                out = a.allocate(JAVA_INT, max);
-                n = nat.tokenize(vocab, in, utf8.length, out, max, addSpecial, parseSpecial);
-            }
-            if (n < 0) {
-                throw new IllegalStateException("llama.cpp could not tokenize " + utf8.length + " bytes");
-            }
-            return out.asSlice(0, (long) n * Integer.BYTES).toArray(JAVA_INT);
-        }
+    private int[] tokenizeRaw(String prompt, boolean addSpecial, boolean parseSpecial) {
+        return vocabText.tokenize(prompt, addSpecial, parseSpecial);
     }
 
-    /** Whether the running generation wants llama.cpp to stop (called from native code between graph nodes). */
+    /** Whether llama.cpp should abort the running decode (called from native code between graph nodes). */
     boolean abortRequested() {
-        Gen g = active;
-        return g != null && g.stopRequested();
+        return scheduler.abortRequested();
     }
 
     /** Seeds are 64-bit for us, 32-bit for llama.cpp, where 0xFFFFFFFF means "pick a random seed". */
@@ -323,7 +308,11 @@ public final class LlamaCppModel implements LoadedModel {
         return s == -1 ? 0x5EED : s;
     }
 
-    /** One generation; {@link #stream} runs it once. */
+    /**
+     * One generation; {@link #stream} runs it once. The calling thread hands the request to the
+     * {@link SlotScheduler}, then turns the token ids it posts into text (pieces, UTF-8, stop
+     * strings) and calls {@code onText}, all on the caller's own thread.
+     */
     private final class Gen implements Generation {
         private final int[] prompt;
         private final GenerationRequest request;
@@ -354,17 +343,17 @@ public final class LlamaCppModel implements LoadedModel {
             thread = Thread.currentThread();
             life.readLock().lock();
             try {
-                generationLock.lock();
+                exclusive.readLock().lock();
                 try {
-                    checkOpen();
-                    active = this;
+                    live.add(this);
                     try {
+                        checkOpen(); // after joining live: close() either sees this generation or it sees closed
                         return run(onText);
                     } finally {
-                        active = null;
+                        live.remove(this);
                     }
                 } finally {
-                    generationLock.unlock();
+                    exclusive.readLock().unlock();
                 }
             } finally {
                 life.readLock().unlock();
@@ -376,79 +365,96 @@ public final class LlamaCppModel implements LoadedModel {
         }
 
         private GenerationResult run(Consumer<String> onText) {
-            long t0 = System.nanoTime();
-            long tFirst = -1;
-            int generated = 0;
+            int limit = Math.min(request.maxTokens(), contextSize - prompt.length + 1);
             FinishReason reason = null;
+            int generated = 0;
+            boolean interrupted = false;
             StringBuilder text = new StringBuilder();
             Utf8Assembler utf8 = new Utf8Assembler();
             StopStrings stops = new StopStrings(request.stops());
+            SlotRequest.End end = null;
+            RuntimeException failure = null;
             try (Arena a = Arena.ofConfined()) {
-                Decoder decoder = new Decoder(a, Math.min(batchSize, prompt.length));
-                MemorySegment sampler = sampler(a, request.sampling());
+                MemorySegment sampler = sampler(a, request.sampling(), request.grammar());
+                SlotRequest slot = new SlotRequest(prompt, limit, sampler, request.ignoreEndOfGeneration(), this::stopRequested);
                 try {
-                    if (!prefill(decoder)) {
+                    scheduler.submit(slot);
+                } catch (RuntimeException e) {
+                    nat.samplerFree(sampler);
+                    throw e;
+                }
+                MemorySegment piece = a.allocate(256);
+                byte[] bytes = new byte[256];
+                // until the scheduler's end: it owns the sampler and the slot until then
+                while (end == null) {
+                    Object next;
+                    try {
+                        next = slot.take();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // an interrupt cancels, as before, and stays set for the caller
+                        cancelled = true;
+                        continue;
+                    }
+                    if (next instanceof SlotRequest.End e) {
+                        end = e;
+                        continue;
+                    }
+                    if (reason != null || failure != null) {
+                        continue; // done here; the scheduler stops the slot at its next step
+                    }
+                    if (stopRequested()) {
                         reason = FinishReason.CANCELLED;
-                    } else {
-                        int limit = Math.min(request.maxTokens(), contextSize - prompt.length + 1);
-                        MemorySegment piece = a.allocate(256);
-                        byte[] bytes = new byte[256];
-                        while (true) {
-                            if (stopRequested()) {
-                                reason = FinishReason.CANCELLED;
-                                break;
+                        continue;
+                    }
+                    int token = (Integer) next;
+                    generated++;
+                    try {
+                        int n = nat.tokenToPiece(vocab, token, piece, (int) piece.byteSize(), false);
+                        if (n < 0) {
+                            piece = a.allocate(-n);
+                            n = nat.tokenToPiece(vocab, token, piece, (int) piece.byteSize(), false);
+                        }
+                        if (n > 0) {
+                            if (bytes.length < n) {
+                                bytes = new byte[n];
                             }
-                            int token = nat.sample(sampler, ctx);
-                            if (tFirst < 0) {
-                                tFirst = System.nanoTime();
-                            }
-                            if (eog.get(token)) {
-                                reason = FinishReason.STOP;
-                                break;
-                            }
-                            generated++;
-                            int n = nat.tokenToPiece(vocab, token, piece, (int) piece.byteSize(), false);
-                            if (n < 0) {
-                                piece = a.allocate(-n);
-                                n = nat.tokenToPiece(vocab, token, piece, (int) piece.byteSize(), false);
-                            }
-                            if (n > 0) {
-                                if (bytes.length < n) {
-                                    bytes = new byte[n];
+                            MemorySegment.copy(piece, JAVA_BYTE, 0, bytes, 0, n);
+                            String chars = utf8.push(bytes, n);
+                            if (!chars.isEmpty()) {
+                                emit(stops.push(chars), text, onText);
+                                if (stops.stopped()) {
+                                    reason = FinishReason.STOP;
+                                    slot.consumerDone();
                                 }
-                                MemorySegment.copy(piece, JAVA_BYTE, 0, bytes, 0, n);
-                                String chars = utf8.push(bytes, n);
-                                if (!chars.isEmpty()) {
-                                    emit(stops.push(chars), text, onText);
-                                    if (stops.stopped()) {
-                                        reason = FinishReason.STOP;
-                                        break;
-                                    }
-                                }
-                            }
-                            if (generated >= limit) {
-                                reason = FinishReason.LENGTH;
-                                break;
-                            }
-                            if (stopRequested()) {
-                                reason = FinishReason.CANCELLED;
-                                break;
-                            }
-                            if (!decoder.decodeOne(token)) {
-                                reason = FinishReason.CANCELLED;
-                                break;
                             }
                         }
+                    } catch (RuntimeException | Error e) {
+                        failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                        slot.consumerDone(); // onText failed: free the slot first, then rethrow
                     }
-                } finally {
-                    nat.samplerFree(sampler);
                 }
+                nat.samplerFree(sampler);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            if (reason == null) {
+                if (end.error() != null) {
+                    throw end.error();
+                }
+                reason = end.reason() != null ? end.reason() : FinishReason.CANCELLED;
             }
             if (!stops.stopped()) {
                 emit(stops.flush(), text, onText);
             }
             long tEnd = System.nanoTime();
-            double promptMillis = ((tFirst >= 0 ? tFirst : tEnd) - t0) / 1e6;
+            long tStart = end.startNanos() != 0 ? end.startNanos() : tEnd;
+            long tFirst = end.firstTokenNanos();
+            double promptMillis = ((tFirst >= 0 ? tFirst : tEnd) - tStart) / 1e6;
             double generationMillis = tFirst >= 0 ? (tEnd - tFirst) / 1e6 : 0;
             return new GenerationResult(text.toString(), reason,
                     new Usage(prompt.length, generated, promptMillis, generationMillis));
@@ -461,53 +467,26 @@ public final class LlamaCppModel implements LoadedModel {
             }
         }
 
-        /**
-         * Brings the KV cache to the prompt: keeps the cached prefix it shares (at most all but its
-         * last token), decodes the rest in batches, then the last token alone. False when cancelled.
-         */
-        private boolean prefill(Decoder decoder) {
-            int n = prompt.length;
-            int common = 0;
-            int max = Math.min(cachedCount, n - 1);
-            while (common < max && cachedTokens[common] == prompt[common]) {
-                common++;
-            }
-            if (common < cachedCount) {
-                if (!nat.kvRemoveFrom(ctx, common)) {
-                    nat.kvClear(ctx);
-                    common = 0;
-                }
-                cachedCount = common;
-            }
-            abortCallback(true); // a long prompt must be cancellable while it is processed
-            int pos = common;
-            while (pos < n - 1) {
-                if (stopRequested()) {
-                    return false;
-                }
-                int count = Math.min(batchSize, n - 1 - pos);
-                if (!decoder.decode(prompt, pos, count)) {
-                    return false;
-                }
-                pos += count;
-            }
-            if (stopRequested()) {
-                return false;
-            }
-            long t = System.nanoTime();
-            if (!decoder.decode(prompt, n - 1, 1)) {
-                return false;
-            }
-            // the last prompt token was one decode step: it tells how long generating steps take
-            abortCallback(System.nanoTime() - t > SLOW_STEP_NANOS);
-            return true;
-        }
-
-        private MemorySegment sampler(Arena a, SamplingParams s) {
+        private MemorySegment sampler(Arena a, SamplingParams s, String grammar) {
             MemorySegment chain = nat.samplerChain(a);
+            if (grammar != null) {
+                // first: the samplers after it only see tokens the grammar allows
+                LlamaNative.Grammar g = nat.samplerGrammar(vocab, grammar);
+                if (!g.parsed()) {
+                    if (!g.sampler().equals(MemorySegment.NULL)) {
+                        nat.samplerFree(g.sampler());
+                    }
+                    nat.samplerFree(chain);
+                    throw new IllegalArgumentException("llama.cpp could not parse the grammar"
+                            + (g.errors().isEmpty() ? "" : ": " + String.join("; ", g.errors())));
+                }
+                nat.samplerAdd(chain, g.sampler());
+            }
             boolean penalties = s.repeatPenalty() != 1.0;
+            MemorySegment penalty = null;
             if (penalties) {
-                nat.samplerAdd(chain, nat.samplerPenalties(PENALTY_LAST_N, (float) s.repeatPenalty()));
+                penalty = nat.samplerPenalties(PENALTY_LAST_N, (float) s.repeatPenalty());
+                nat.samplerAdd(chain, penalty);
             }
             if (s.isGreedy()) {
                 nat.samplerAdd(chain, nat.samplerGreedy());
@@ -526,68 +505,12 @@ public final class LlamaCppModel implements LoadedModel {
             }
             if (penalties) {
                 // the penalty looks at the prompt too, as llama.cpp's server does
+                // (into the penalty sampler alone: a grammar must not see the prompt)
                 for (int i = Math.max(0, prompt.length - PENALTY_LAST_N); i < prompt.length; i++) {
-                    nat.samplerAccept(chain, prompt[i]);
+                    nat.samplerAccept(penalty, prompt[i]);
                 }
             }
             return chain;
-        }
-    }
-
-    /** Sets or clears the context's abort callback (guarded by generationLock). */
-    private void abortCallback(boolean on) {
-        if (on != abortInstalled) {
-            nat.setAbortCallback(ctx, on ? abortStub : MemorySegment.NULL, MemorySegment.NULL);
-            abortInstalled = on;
-        }
-    }
-
-    /** Feeds tokens to llama_decode and keeps {@link #cachedTokens} in step with the KV cache. */
-    private final class Decoder {
-        private final MemorySegment batch;
-        private final MemorySegment tokens;
-        private final int capacity;
-
-        Decoder(Arena a, int capacity) {
-            this.capacity = Math.max(1, capacity);
-            this.batch = a.allocate(LlamaNative.BATCH);
-            this.tokens = a.allocate(JAVA_INT, this.capacity);
-        }
-
-        boolean decodeOne(int token) {
-            tokens.setAtIndex(JAVA_INT, 0, token);
-            return run(1, token, null, 0);
-        }
-
-        boolean decode(int[] source, int offset, int count) {
-            MemorySegment.copy(source, offset, tokens, JAVA_INT, 0, count);
-            return run(count, 0, source, offset);
-        }
-
-        /** True on success, false when aborted (cancel); throws on a llama.cpp error. */
-        private boolean run(int count, int single, int[] source, int offset) {
-            if (count > capacity || cachedCount + count > contextSize) {
-                throw new IllegalStateException("internal: batch of " + count + " tokens does not fit");
-            }
-            LlamaNative.fillBatch(batch, tokens, count);
-            int rc = nat.decode(ctx, batch);
-            if (rc != 0) {
-                // a failed or aborted batch may leave part of it in the cache: start clean next time
-                nat.kvClear(ctx);
-                cachedCount = 0;
-                if (rc == LlamaNative.DECODE_ABORTED) {
-                    return false;
-                }
-                throw new IllegalStateException("llama.cpp failed to decode " + count + " tokens of " + name
-                        + " (llama_decode returned " + rc + ")");
-            }
-            if (source == null) {
-                cachedTokens[cachedCount++] = single;
-            } else {
-                System.arraycopy(source, offset, cachedTokens, cachedCount, count);
-                cachedCount += count;
-            }
-            return true;
         }
     }
 
@@ -612,16 +535,46 @@ public final class LlamaCppModel implements LoadedModel {
 
     @Override
     public String toString() {
-        return "LlamaCppModel[" + name + ", ctx=" + contextSize + ", threads=" + threads + "]";
+        return "LlamaCppModel[" + name + ", ctx=" + contextSize + ", parallel=" + parallel + ", threads=" + threads + "]";
     }
 
-    /** For tests: how many tokens the KV cache holds. */
-    int cachedTokenCount() {
-        generationLock.lock();
+    /** Work on the raw context, for {@link LlamaCppLogits}. */
+    interface ContextWork<T> {
+        T run(LlamaNative nat, MemorySegment ctx, int vocabSize);
+    }
+
+    /**
+     * Runs {@code work} on this model's context with an empty KV cache (emptied again afterwards),
+     * while no generation runs. For {@link LlamaCppLogits}.
+     */
+    <T> T withEmptyContext(ContextWork<T> work) {
+        life.readLock().lock();
         try {
-            return cachedCount;
+            exclusive.writeLock().lock();
+            try {
+                checkOpen();
+                nat.kvClear(ctx);
+                scheduler.forgetCache();
+                try {
+                    return work.run(nat, ctx, vocabSize);
+                } finally {
+                    nat.kvClear(ctx);
+                }
+            } finally {
+                exclusive.writeLock().unlock();
+            }
         } finally {
-            generationLock.unlock();
+            life.readLock().unlock();
+        }
+    }
+
+    /** For tests: how many tokens slot 0's KV sequence holds. */
+    int cachedTokenCount() {
+        exclusive.writeLock().lock();
+        try {
+            return scheduler.cachedTokens();
+        } finally {
+            exclusive.writeLock().unlock();
         }
     }
 }

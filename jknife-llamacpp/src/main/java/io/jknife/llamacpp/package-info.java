@@ -33,6 +33,9 @@
  *       {@link io.jknife.llamacpp.ffi.NativeLibraryFile}, not by the binding's loader.</li>
  *   <li>Struct layouts are b4916's; the library's default parameter values are checked at start
  *       so that another build is refused, never misread.</li>
+ *   <li>One thread per text model calls {@code llama_decode} ({@code SlotScheduler},
+ *       parallel slots); every token id, position and sequence id of a batch is checked in Java
+ *       ({@code SeqBatch}) before llama.cpp sees it.</li>
  * </ul>
  */
 package io.jknife.llamacpp;

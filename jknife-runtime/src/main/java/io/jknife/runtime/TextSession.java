@@ -1,5 +1,6 @@
 package io.jknife.runtime;
 
+import io.jknife.bench.events.BenchEvents;
 import io.jknife.chat.ChatMessage;
 import io.jknife.chat.ChatTemplateException;
 import io.jknife.chat.ReasoningSplitter;
@@ -11,6 +12,7 @@ import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadOptions;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.TextEngine;
+import io.jknife.engine.UnsupportedFeatureException;
 import io.jknife.store.ModelInfo;
 
 import java.io.IOException;
@@ -28,10 +30,17 @@ public final class TextSession implements AutoCloseable {
     private final ChatFormat format;
     private volatile Generation current;
     private volatile boolean cancelRequested;
+    /** The model's name for benchmark events; null for sessions made around an already loaded model. */
+    private final String modelName;
 
     TextSession(LoadedModel model, ChatFormat format) {
+        this(model, format, null);
+    }
+
+    private TextSession(LoadedModel model, ChatFormat format, String modelName) {
         this.model = model;
         this.format = format;
+        this.modelName = modelName;
     }
 
     /** Loads the model with the engine the routing policy picked for it. */
@@ -45,7 +54,10 @@ public final class TextSession implements AutoCloseable {
         } catch (IOException e) {
             throw new EngineException(e.getMessage(), e);
         }
-        return new TextSession(engine.load(info.entry(), info.probe(), options), format);
+        // load and unload are marked on benchmark timelines (nothing happens when nobody listens)
+        try (BenchEvents.Span load = BenchEvents.modelLoad(info.name())) {
+            return new TextSession(engine.load(info.entry(), info.probe(), options), format, info.name());
+        }
     }
 
     public ChatFormat format() {
@@ -58,6 +70,11 @@ public final class TextSession implements AutoCloseable {
 
     public LoadedModel model() {
         return model;
+    }
+
+    /** The model's embedding facet: present when it was loaded as an embedding model. */
+    public java.util.Optional<io.jknife.engine.EmbeddingModel> embeddings() {
+        return model.embeddings();
     }
 
     /** One assistant turn for a conversation. */
@@ -103,6 +120,13 @@ public final class TextSession implements AutoCloseable {
         }
         int maxTokens = options.maxTokens() == null ? room : Math.min(options.maxTokens(), room);
         GenerationRequest request = GenerationRequest.ofText(prompt, maxTokens, options.stops(), options.sampling());
+        if (options.grammar() != null) {
+            // an engine that cannot constrain its output must not silently ignore the grammar
+            if (!model.supportsGrammar()) {
+                throw new UnsupportedFeatureException(model.engine(), "grammar-constrained output (response_format)");
+            }
+            request = request.withGrammar(options.grammar());
+        }
         ReasoningSplitter splitter = splitReasoning ? ReasoningSplitter.forPrompt(prompt) : null;
         StringBuilder answer = new StringBuilder();
         StringBuilder reasoning = new StringBuilder();
@@ -144,5 +168,8 @@ public final class TextSession implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+        if (modelName != null) {
+            BenchEvents.modelUnload(modelName);
+        }
     }
 }

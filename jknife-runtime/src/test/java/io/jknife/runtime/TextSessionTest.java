@@ -56,6 +56,21 @@ class TextSessionTest {
     }
 
     @Test
+    void loadAndUnloadAreBenchmarkEvents() throws Exception {
+        List<io.jknife.bench.events.BenchEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Consumer<io.jknife.bench.events.BenchEvent> listener = events::add;
+        io.jknife.bench.events.BenchEvents.addListener(listener);
+        try {
+            TextSession.open(info, new LoadOptions(64, 1), EngineCatalog.discover()).close();
+        } finally {
+            io.jknife.bench.events.BenchEvents.removeListener(listener);
+        }
+        assertEquals(List.of("model_load_start", "model_load_end", "model_unload"),
+                events.stream().map(e -> e.type().wireName()).toList());
+        assertTrue(events.stream().allMatch(e -> info.name().equals(e.modelId())), events.toString());
+    }
+
+    @Test
     void rendersTheModelsOwnTemplate() throws Exception {
         String prompt = session.format().render(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi")));
         assertTrue(prompt.startsWith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>"), prompt);

@@ -1,5 +1,7 @@
 package io.jknife.server;
 
+import io.jknife.bench.events.BenchEvents;
+
 import java.time.Duration;
 import java.util.Locale;
 
@@ -34,23 +36,29 @@ public final class MemoryGate {
                             + gib(total) + " in all", null);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean waited = false;
-        while (true) {
-            long avail = reading.availableBytes();
-            if (avail >= required) {
-                return;
+        BenchEvents.Span wait = null; // marked on benchmark timelines while it lasts
+        try {
+            while (true) {
+                long avail = reading.availableBytes();
+                if (avail >= required) {
+                    return;
+                }
+                if (wait == null) {
+                    metrics.memoryGateWaits.increment();
+                    wait = BenchEvents.gateWait("load " + model, required / (1024.0 * 1024 * 1024));
+                }
+                if (System.nanoTime() >= deadline) {
+                    metrics.memoryGateTimeouts.increment();
+                    throw new ApiException(503, "memory_pressure", "memory_pressure", null,
+                            "Not enough free memory to load '" + model + "': needs " + gib(required) + ", "
+                                    + gib(avail) + " free after waiting " + timeout.toSeconds() + " s", 10);
+                }
+                Thread.sleep(poll.toMillis());
             }
-            if (!waited) {
-                waited = true;
-                metrics.memoryGateWaits.increment();
+        } finally {
+            if (wait != null) {
+                wait.close();
             }
-            if (System.nanoTime() >= deadline) {
-                metrics.memoryGateTimeouts.increment();
-                throw new ApiException(503, "memory_pressure", "memory_pressure", null,
-                        "Not enough free memory to load '" + model + "': needs " + gib(required) + ", "
-                                + gib(avail) + " free after waiting " + timeout.toSeconds() + " s", 10);
-            }
-            Thread.sleep(poll.toMillis());
         }
     }
 

@@ -18,6 +18,9 @@ public final class Metrics {
     final LongAdder memoryGateTimeouts = new LongAdder();
     final LongAdder loads = new LongAdder();
     final LongAdder unloads = new LongAdder();
+    final LongAdder embeddingRequests = new LongAdder();
+    final LongAdder embeddingInputs = new LongAdder();
+    final LongAdder embeddingTokens = new LongAdder();
 
     String render(IntSupplier queueDepth, IntSupplier loadedModels) {
         StringBuilder sb = new StringBuilder();
@@ -26,6 +29,9 @@ public final class Metrics {
         counter(sb, "jknife_prompt_tokens_total", "Prompt tokens processed", promptTokens.sum());
         counter(sb, "jknife_completion_tokens_total", "Tokens generated", completionTokens.sum());
         counter(sb, "jknife_generations_total", "Generations finished", generations.sum());
+        counter(sb, "jknife_embedding_requests_total", "Embedding requests answered", embeddingRequests.sum());
+        counter(sb, "jknife_embedding_inputs_total", "Texts embedded", embeddingInputs.sum());
+        counter(sb, "jknife_embedding_tokens_total", "Tokens of embedded texts", embeddingTokens.sum());
         sb.append("# HELP jknife_time_to_first_token_seconds Time to the first token (prefill)\n")
                 .append("# TYPE jknife_time_to_first_token_seconds summary\n")
                 .append("jknife_time_to_first_token_seconds_sum ").append(fmt(ttftSeconds.sum())).append('\n')

@@ -1,6 +1,10 @@
 package io.jknife.server;
 
 import io.jknife.engine.EngineException;
+import io.jknife.engine.LoadOptions;
+import io.jknife.engine.SpeechEngineCatalog;
+import io.jknife.engine.SpeechModel;
+import io.jknife.engine.TranscriptionRequest;
 import io.jknife.runtime.RunPreflight;
 import io.jknife.runtime.TextSession;
 import io.jknife.store.ModelCatalog;
@@ -10,6 +14,8 @@ import io.jknife.store.ModelRef;
 import io.jknife.store.Resolution;
 import io.jknife.store.probe.Capability;
 import io.jknife.store.probe.ModelType;
+import io.jknife.whisper.SpeechPreflight;
+import io.jknife.whisper.Transcriber;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +37,9 @@ import java.util.function.Consumer;
  * Loads models on demand by name (cache and workspace-home names only, never paths from a
  * request), keyed by resolved identity; keeps at most {@code maxLoaded} (least recently used
  * evicted), unloads idle ones after the keep-alive, gates loads on free memory, and lets one
- * request at a time use a loaded model with a bounded queue behind it.
+ * request at a time use a loaded model with a bounded queue behind it. Speech-to-text models are
+ * held the same way (same keys, LRU, keep-alive and memory gate, at least {@link #SPEECH_SWITCH_BYTES}
+ * free to load one) but serve concurrent requests, each with its own engine state.
  */
 public final class ModelManager implements AutoCloseable {
     /** Opens a session for a model (the real engine, or a fake in tests). */
@@ -39,6 +47,15 @@ public final class ModelManager implements AutoCloseable {
     public interface Loader {
         TextSession open(ModelInfo info) throws EngineException;
     }
+
+    /** Loads a speech-to-text model (the engine the routing policy chose, or a fake in tests). */
+    @FunctionalInterface
+    public interface SpeechLoader {
+        SpeechModel open(ModelInfo info) throws EngineException;
+    }
+
+    /** Free memory required to load (switch to) a speech-to-text model, unless its files need more. */
+    public static final long SPEECH_SWITCH_BYTES = 4L << 30;
 
     /** A request's model, resolved: the identity key, the name to show, and the catalog's description. */
     public record Resolved(String key, String id, ModelInfo info) {
@@ -48,16 +65,22 @@ public final class ModelManager implements AutoCloseable {
     public static final class Loaded {
         final String key;
         final String id;
-        final TextSession session;
-        final Semaphore permit = new Semaphore(1, true);
+        final TextSession session; // null for a speech model
+        final SpeechModel speech; // null for a text model
+        /** One permit per generation the model runs at once (its engine's parallel slots). */
+        final Semaphore permit;
+        final int slots;
         final AtomicInteger waiting = new AtomicInteger();
         int users; // guarded by the manager
         volatile long lastUsedNanos = System.nanoTime();
 
-        Loaded(String key, String id, TextSession session) {
+        Loaded(String key, String id, TextSession session, SpeechModel speech) {
             this.key = key;
             this.id = id;
             this.session = session;
+            this.speech = speech;
+            this.slots = session == null ? 1 : Math.max(1, session.model().parallel());
+            this.permit = new Semaphore(slots, true);
         }
 
         public String id() {
@@ -90,8 +113,31 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
+    /** Use of a loaded speech model by one request (others may use it at the same time); close releases it. */
+    public final class SpeechLease implements AutoCloseable {
+        private final Loaded loaded;
+        private boolean closed;
+
+        SpeechLease(Loaded loaded) {
+            this.loaded = loaded;
+        }
+
+        public SpeechModel model() {
+            return loaded.speech;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                release(loaded);
+            }
+        }
+    }
+
     private final ModelCatalog catalog;
     private final Loader loader;
+    private final SpeechLoader speechLoader;
     private final MemoryGate gate;
     private final Metrics metrics;
     private final ServerConfig config;
@@ -103,8 +149,15 @@ public final class ModelManager implements AutoCloseable {
 
     public ModelManager(ModelCatalog catalog, Loader loader, MemoryGate gate, Metrics metrics, ServerConfig config,
                         Consumer<String> log) {
+        this(catalog, loader, info -> Transcriber.load(info, SpeechEngineCatalog.discover(),
+                new LoadOptions(0, config.threads())), gate, metrics, config, log);
+    }
+
+    public ModelManager(ModelCatalog catalog, Loader loader, SpeechLoader speechLoader, MemoryGate gate, Metrics metrics,
+                        ServerConfig config, Consumer<String> log) {
         this.catalog = catalog;
         this.loader = loader;
+        this.speechLoader = speechLoader;
         this.gate = gate;
         this.metrics = metrics;
         this.config = config;
@@ -128,13 +181,14 @@ public final class ModelManager implements AutoCloseable {
         return e.variant() == null ? base : base + ":" + e.variant().name();
     }
 
-    /** The models a client can chat with: healthy, runnable, not embedding or audio models. */
+    /** The models a client can use: healthy, runnable chat models and speech-to-text models. */
     public List<ModelInfo> runnable() {
         List<ModelInfo> out = new ArrayList<>();
         for (ModelEntry e : catalog.store().allEntries()) {
             try {
                 ModelInfo info = catalog.describe(e);
-                if (RunPreflight.check(e.name(), info).isEmpty() && info.capabilities().contains(Capability.TEXT_GENERATION)) {
+                if (RunPreflight.check(e.name(), info).isEmpty() && info.capabilities().contains(Capability.TEXT_GENERATION)
+                        || SpeechPreflight.check(e.name(), info, TranscriptionRequest.defaults()).isEmpty()) {
                     out.add(info);
                 }
             } catch (RuntimeException ex) {
@@ -146,6 +200,36 @@ public final class ModelManager implements AutoCloseable {
 
     /** Resolves a request's model name; 404 when unknown, 400 when ambiguous or a path, 422/501 when not runnable. */
     public Resolved resolve(String name) {
+        ModelEntry entry = entryFor(name);
+        ModelInfo info = catalog.describe(entry);
+        var refusal = RunPreflight.check(name, info);
+        if (refusal.isPresent()) {
+            boolean notText = info.modelType() == ModelType.EMBEDDING || info.modelType() == ModelType.AUDIO;
+            String why = info.modelType() == ModelType.AUDIO && info.healthy()
+                    ? "Model '" + name + "' is a speech-to-text model: send audio to POST /v1/audio/transcriptions (or /v1/audio/translations)"
+                    : refusal.get();
+            throw new ApiException(notText ? 400 : 501, notText ? "invalid_request_error" : "not_implemented",
+                    "model_not_supported", "model", why, null);
+        }
+        return new Resolved(keyOf(entry), idOf(entry), info);
+    }
+
+    /** Resolves the model of an audio request; 400 with the probe's reason when it cannot serve {@code request}. */
+    public Resolved resolveSpeech(String name, TranscriptionRequest request) {
+        ModelEntry entry = entryFor(name);
+        ModelInfo info = catalog.describe(entry);
+        var refusal = SpeechPreflight.check(name, info, request);
+        if (refusal.isPresent()) {
+            throw new ApiException(400, "invalid_request_error", "model_not_supported", "model", refusal.get(), null);
+        }
+        return new Resolved(keyOf(entry), idOf(entry), info);
+    }
+
+    private static String keyOf(ModelEntry entry) {
+        return entry.dir().toAbsolutePath().normalize() + (entry.variant() == null ? "" : "#" + entry.variant().name());
+    }
+
+    private ModelEntry entryFor(String name) {
         if (name == null || name.isBlank()) {
             throw ApiException.invalidField("model", "'model' is required");
         }
@@ -174,20 +258,12 @@ public final class ModelManager implements AutoCloseable {
                 yield f.single();
             }
         };
-        ModelInfo info = catalog.describe(entry);
-        var refusal = RunPreflight.check(name, info);
-        if (refusal.isPresent()) {
-            boolean notText = info.modelType() == ModelType.EMBEDDING || info.modelType() == ModelType.AUDIO;
-            throw new ApiException(notText ? 400 : 501, notText ? "invalid_request_error" : "not_implemented",
-                    "model_not_supported", "model", refusal.get(), null);
-        }
-        String key = entry.dir().toAbsolutePath().normalize() + (entry.variant() == null ? "" : "#" + entry.variant().name());
-        return new Resolved(key, idOf(entry), info);
+        return entry;
     }
 
     /** Loads the model if needed and waits for its turn; 503 when its queue is full or every loaded model is busy. */
     public Lease acquire(Resolved r) throws InterruptedException {
-        Loaded l = ensureLoaded(r);
+        Loaded l = ensureLoaded(r, false);
         boolean ok = false;
         try {
             if (!l.permit.tryAcquire()) {
@@ -211,7 +287,22 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
-    private Loaded ensureLoaded(Resolved r) throws InterruptedException {
+    /** Loads a model ahead of requests ({@code serve --model}): a chat model, or a speech-to-text model. */
+    public void preload(String name) throws InterruptedException {
+        ModelInfo info = catalog.describe(entryFor(name));
+        if (info.modelType() == ModelType.AUDIO) {
+            acquireSpeech(resolveSpeech(name, TranscriptionRequest.defaults())).close();
+        } else {
+            acquire(resolve(name)).close();
+        }
+    }
+
+    /** Loads the speech model if needed; requests share it (each transcription has its own state). */
+    public SpeechLease acquireSpeech(Resolved r) throws InterruptedException {
+        return new SpeechLease(ensureLoaded(r, true));
+    }
+
+    private Loaded ensureLoaded(Resolved r, boolean speech) throws InterruptedException {
         Loaded l = use(r.key());
         if (l != null) {
             return l;
@@ -224,23 +315,28 @@ public final class ModelManager implements AutoCloseable {
             if (closed) {
                 throw new ApiException(503, "server_shutdown", "server_shutdown", null, "The server is shutting down", null);
             }
-            long required = requiredBytes(r.info());
+            long required = speech ? Math.max(SPEECH_SWITCH_BYTES, requiredBytes(r.info())) : requiredBytes(r.info());
             if (required > gate.reading().totalBytes()) {
                 gate.await(r.id(), required); // refuses at once with both sizes
             }
             makeRoom();
             gate.await(r.id(), required);
             long t0 = System.nanoTime();
-            TextSession session;
+            TextSession session = null;
+            SpeechModel speechModel = null;
             try {
-                session = loader.open(r.info());
+                if (speech) {
+                    speechModel = speechLoader.open(r.info());
+                } else {
+                    session = loader.open(r.info());
+                }
             } catch (EngineException e) {
                 throw new ApiException(500, "server_error", "model_load_failed", "model",
                         "Model '" + r.id() + "' failed to load: " + e.getMessage(), null);
             }
             metrics.loads.increment();
             log.accept("loaded " + r.id() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            Loaded fresh = new Loaded(r.key(), r.id(), session);
+            Loaded fresh = new Loaded(r.key(), r.id(), session, speechModel);
             synchronized (this) {
                 fresh.users++;
                 loaded.put(r.key(), fresh);
@@ -287,7 +383,11 @@ public final class ModelManager implements AutoCloseable {
 
     private void unload(Loaded l, String why) {
         try {
-            l.session.close();
+            if (l.speech != null) {
+                l.speech.close();
+            } else {
+                l.session.close();
+            }
         } catch (RuntimeException e) {
             log.accept("unloading " + l.id + " failed: " + e.getMessage());
         }
@@ -342,7 +442,8 @@ public final class ModelManager implements AutoCloseable {
     long kvEstimate(ModelInfo info, long weights) {
         int ctx = config.contextSize() > 0 ? config.contextSize()
                 : info.probe() != null && info.probe().contextLength() != null ? info.probe().contextLength() : 4096;
-        return Math.max(1L << 20, (long) (weights / 16.0 * ctx / 4096.0));
+        // parallel slots each hold a context of their own
+        return Math.max(1L << 20, (long) (weights / 16.0 * ctx / 4096.0)) * Math.max(1, config.parallel());
     }
 
     /** Ids of the loaded models, least recently used first. */
@@ -361,7 +462,24 @@ public final class ModelManager implements AutoCloseable {
     /** Stops every running generation (shutdown). */
     public synchronized void cancelAll() {
         for (Loaded l : loaded.values()) {
-            l.session.cancel();
+            if (l.session != null) {
+                l.session.cancel();
+            }
+        }
+    }
+
+    private boolean awaitUnused(Loaded l, long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (true) {
+            synchronized (this) {
+                if (l.users <= 0) {
+                    return true;
+                }
+            }
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
         }
     }
 
@@ -377,13 +495,16 @@ public final class ModelManager implements AutoCloseable {
             loaded.clear();
         }
         for (Loaded l : all) {
-            l.session.cancel();
+            if (l.session != null) {
+                l.session.cancel();
+            }
         }
         for (Loaded l : all) {
             boolean idle = false;
             try {
-                // let the cancelled generation return before its native model is freed
-                idle = l.permit.tryAcquire(3, TimeUnit.SECONDS);
+                // let the cancelled generation return before its native model is freed; a transcription
+                // cannot be cancelled, so a speech model still in use is left to the process exit
+                idle = l.speech != null ? awaitUnused(l, 3000) : l.permit.tryAcquire(l.slots, 3, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

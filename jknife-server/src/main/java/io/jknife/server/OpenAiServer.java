@@ -12,6 +12,7 @@ import io.jknife.chat.ChatMessage;
 import io.jknife.engine.EngineException;
 import io.jknife.engine.FinishReason;
 import io.jknife.engine.SamplingParams;
+import io.jknife.engine.UnsupportedFeatureException;
 import io.jknife.engine.Usage;
 import io.jknife.runtime.ChatOptions;
 import io.jknife.runtime.ChatResult;
@@ -74,10 +75,10 @@ public final class OpenAiServer implements AutoCloseable {
             cfg.routes.get("/v1/models/<id>", this::getModel);
             cfg.routes.post("/v1/chat/completions", this::chat);
             cfg.routes.post("/v1/completions", this::completions);
-            cfg.routes.post("/v1/embeddings", ctx -> {
-                throw new ApiException(501, "not_implemented", "not_implemented", null,
-                        "Embeddings are not available in this build yet", null);
-            });
+            AudioEndpoints audio = new AudioEndpoints(models, config, this::logLine);
+            cfg.routes.post("/v1/audio/transcriptions", audio::transcriptions);
+            cfg.routes.post("/v1/audio/translations", audio::translations);
+            cfg.routes.post("/v1/embeddings", new EmbeddingsHandler(catalog, models, metrics, config, this::readBody)::handle);
             if (!config.corsOrigins().isEmpty()) {
                 cfg.routes.options("/<path>", ctx -> ctx.status(204));
             }
@@ -105,8 +106,7 @@ public final class OpenAiServer implements AutoCloseable {
     /** Starts listening; with a default model, loads it first. */
     public OpenAiServer start() throws InterruptedException {
         if (config.defaultModel() != null) {
-            ModelManager.Resolved r = models.resolve(config.defaultModel());
-            models.acquire(r).close();
+            models.preload(config.defaultModel());
         }
         app.start(config.host(), config.port());
         return this;
@@ -370,7 +370,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** Request settings shared by chat and completions. */
     private record Params(String model, Integer maxTokens, SamplingParams sampling, List<String> stops,
-                          boolean stream, boolean includeUsage) {
+                          boolean stream, boolean includeUsage, String grammar) {
     }
 
     private Params params(ObjectNode body) {
@@ -439,20 +439,14 @@ public final class OpenAiServer implements AutoCloseable {
             }
             stops.removeIf(String::isEmpty);
         }
-        JsonNode rf = body.get("response_format");
-        if (rf != null && !rf.isNull()) {
-            String type = rf.path("type").asText("");
-            if (!type.equals("text")) {
-                throw ApiException.invalidField("response_format", "response_format '" + type + "' is not supported yet (only 'text')");
-            }
-        }
+        String grammar = ResponseFormat.grammar(body.get("response_format"));
         boolean stream = boolField(body, "stream");
         boolean includeUsage = false;
         JsonNode so = body.get("stream_options");
         if (so != null && so.isObject()) {
             includeUsage = boolField((ObjectNode) so, "include_usage");
         }
-        return new Params(model, maxTokens, s, stops, stream, includeUsage);
+        return new Params(model, maxTokens, s, stops, stream, includeUsage, grammar);
     }
 
     private static Integer intField(ObjectNode body, String name) {
@@ -530,6 +524,11 @@ public final class OpenAiServer implements AutoCloseable {
                 StringBuilder sb = new StringBuilder();
                 for (JsonNode part : c) {
                     String type = part.path("type").asText("");
+                    if (type.equals("input_audio")) {
+                        throw new ApiException(400, "invalid_request_error", "unsupported_content", at + ".content",
+                                "Audio input in chat messages is not supported: transcribe it with POST "
+                                        + "/v1/audio/transcriptions and send the text", null);
+                    }
                     if (type.equals("text")) {
                         if (!sb.isEmpty()) {
                             sb.append("\n");
@@ -588,7 +587,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void generate(Context ctx, Params p, boolean chat, Run run) throws Exception {
         ModelManager.Resolved resolved = models.resolve(p.model());
-        ChatOptions options = new ChatOptions(p.maxTokens(), p.stops(), p.sampling(), true);
+        ChatOptions options = new ChatOptions(p.maxTokens(), p.stops(), p.sampling(), true).withGrammar(p.grammar());
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         try (ModelManager.Lease lease = models.acquire(resolved)) {
@@ -603,6 +602,8 @@ public final class OpenAiServer implements AutoCloseable {
                         return;
                     }
                     throw ApiException.invalidField(chat ? "messages" : "prompt", e.getMessage());
+                } catch (UnsupportedFeatureException e) {
+                    throw unsupported(e); // refused before anything was streamed
                 } catch (EngineException e) {
                     if (sse.committed()) {
                         sse.error(e.getMessage());
@@ -613,25 +614,41 @@ public final class OpenAiServer implements AutoCloseable {
                 record(result);
                 sse.finish(result, p.includeUsage());
             } else {
-                // the client's disconnect is only seen on a write, so a non-streaming answer runs to its end
-                // (shutdown still stops it)
+                // Jetty sees a closed connection only when it writes the answer: the socket is probed
+                // meanwhile, and a client that went away cancels its generation (prompt processing included)
+                ClientWatch client = ClientWatch.of(ctx);
                 StreamListener watch = new StreamListener() {
                     @Override
                     public boolean cancelled() {
-                        return stopping;
+                        return stopping || client.wentAway();
                     }
                 };
-                try {
+                try (AutoCloseable probing = client.watch(CLIENT_PROBE_MILLIS, lease.session()::cancel)) {
                     result = run.run(lease.session(), options, watch);
                 } catch (PromptTooLongException e) {
                     throw ApiException.invalidField(chat ? "messages" : "prompt", e.getMessage());
+                } catch (UnsupportedFeatureException e) {
+                    throw unsupported(e);
                 } catch (EngineException e) {
                     throw new ApiException(500, "server_error", "engine_error", null, e.getMessage(), null);
                 }
                 record(result);
+                if (result.finishReason() == FinishReason.CANCELLED && client.wentAway()) {
+                    logLine("client went away; generation " + id + " cancelled after "
+                            + (result.usage() == null ? 0 : result.usage().completionTokens()) + " tokens");
+                    return;
+                }
                 json(ctx, chat ? chatResponse(id, created, p.model(), result) : completionResponse(id, created, p.model(), result));
             }
         }
+    }
+
+    /** How often a non-streaming request's connection is probed for a client that went away. */
+    private static final long CLIENT_PROBE_MILLIS = 100;
+
+    private static ApiException unsupported(UnsupportedFeatureException e) {
+        return new ApiException(400, "invalid_request_error", "unsupported_feature", "response_format",
+                e.getMessage() + "; this model cannot honour the request's response_format", null);
     }
 
     private void record(ChatResult r) {

@@ -1,5 +1,6 @@
 package io.jknife.server;
 
+import io.jknife.engine.LoadOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -23,11 +24,12 @@ import java.util.Locale;
  * @param gateTimeout     memory gate wait before 503
  * @param contextSize     context size to load models with; 0 means the model's own
  * @param threads         CPU threads; 0 means all cores
+ * @param parallel        generations one loaded model runs at once (engines with parallel slots; others run one)
  */
 public record ServerConfig(String host, int port, String defaultModel, Integer maxTokens, int maxLoaded,
                            Duration keepAlive, String apiKey, List<String> corsOrigins, boolean logJson,
                            long maxBodyBytes, int maxQueue, long memoryMargin, Duration gatePoll,
-                           Duration gateTimeout, int contextSize, int threads) {
+                           Duration gateTimeout, int contextSize, int threads, int parallel) {
 
     public ServerConfig {
         corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
@@ -37,6 +39,9 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
         if (maxTokens != null && maxTokens < 1) {
             throw new IllegalArgumentException("--max-tokens must be >= 1 (got " + maxTokens + ")");
         }
+        if (parallel < 1) {
+            throw new IllegalArgumentException("--parallel must be >= 1 (got " + parallel + ")");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be in 0..65535 (got " + port + ")");
         }
@@ -44,59 +49,68 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8000, null, null, 1, Duration.ofMinutes(5), null, List.of(), false,
-                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0);
+                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0, 1);
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withDefaultModel(String m) {
-        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withMaxTokens(Integer n) {
-        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withMaxLoaded(int n) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withKeepAlive(Duration d) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withApiKey(String k) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withCors(List<String> origins) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withLogJson(boolean j) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withMaxQueue(int q) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
     }
 
     public ServerConfig withMemoryGate(long margin, Duration poll, Duration timeout) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads, parallel);
+    }
+
+    public ServerConfig withParallel(int n) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, n);
+    }
+
+    /** How models are loaded: context, threads, parallel slots. */
+    public LoadOptions loadOptions() {
+        return new LoadOptions(contextSize, threads, parallel);
     }
 
     public ServerConfig withLoad(int ctx, int thr) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr, parallel);
     }
 
     /**

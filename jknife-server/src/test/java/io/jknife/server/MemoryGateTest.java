@@ -58,9 +58,15 @@ class MemoryGateTest {
     @Test
     void timeoutAnswers503MemoryPressureWithRetryAfter() throws Exception {
         Fake mem = new Fake(0, 64L << 30);
+        List<io.jknife.bench.events.BenchEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Consumer<io.jknife.bench.events.BenchEvent> listener = events::add;
+        io.jknife.bench.events.BenchEvents.addListener(listener);
         try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofMillis(600)), mem)) {
             long t0 = System.nanoTime();
             TestServers.Reply r = TestServers.post(s.base() + "/v1/chat/completions", CHAT);
+            // the wait is marked on benchmark timelines, start and end
+            assertEquals(List.of("gate_wait_start", "gate_wait_end"), events.stream().map(e -> e.type().wireName())
+                    .filter(t -> t.startsWith("gate_")).toList());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(503, r.status(), r.toString());
             assertEquals("memory_pressure", r.json().at("/error/type").asText());
@@ -69,6 +75,8 @@ class MemoryGateTest {
             assertEquals(List.of(), s.server().models().loadedIds());
             String metrics = TestServers.get(s.base() + "/metrics").body();
             assertTrue(metrics.contains("\njknife_memory_gate_waits_total 1\n"), metrics);
+        } finally {
+            io.jknife.bench.events.BenchEvents.removeListener(listener);
         }
     }
 

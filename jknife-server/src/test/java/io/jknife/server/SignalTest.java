@@ -27,7 +27,7 @@ class SignalTest {
         Path hf = tmp.resolve("hf");
         CacheTree.at(hf).repo("org/tiny-GGUF").file("tiny-F32.gguf", TinyGguf.llama(tmp.resolve("m.gguf"), TinyGguf.Options.defaults()));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "-cp",
                 System.getProperty("java.class.path"), SignalMain.class.getName(), hf.toString()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {

@@ -48,10 +48,15 @@ final class TestServers {
     }
 
     static Running start(Path hf, ServerConfig config, MemoryReading memory) throws Exception {
+        return start(hf, config, memory, null);
+    }
+
+    /** A server whose models all run on {@code engine} (as {@code serve --engine}); null for the preference order. */
+    static Running start(Path hf, ServerConfig config, MemoryReading memory, String engine) throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         ServerConfig c = config.withHost("127.0.0.1").withPort(0);
-        OpenAiServer s = new OpenAiServer(c, catalog(hf),
-                info -> TextSession.open(info, new LoadOptions(c.contextSize(), c.threads()), ENGINES), memory, log::add);
+        OpenAiServer s = new OpenAiServer(c, catalog(hf).withEngine(engine),
+                info -> TextSession.open(info, c.loadOptions(), ENGINES), memory, log::add);
         s.start();
         return new Running(s, log);
     }

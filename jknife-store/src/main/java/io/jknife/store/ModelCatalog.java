@@ -49,6 +49,11 @@ public final class ModelCatalog {
         return probe;
     }
 
+    /** This catalog with models routed only to the engine the user named ({@code --engine}); null keeps the preference order. */
+    public ModelCatalog withEngine(String engine) {
+        return engine == null || engine.isBlank() ? this : new ModelCatalog(store, policy.withEngine(engine));
+    }
+
     public ModelInfo describe(ModelEntry entry) {
         ModelProbe probe = probe(entry);
         Route route = policy.route(probe);

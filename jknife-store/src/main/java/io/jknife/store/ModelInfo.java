@@ -48,6 +48,13 @@ public record ModelInfo(
                 runtimeCompatible, reason, cached, origin, contentHash, hashModified, clean, engine, display, entry, probe);
     }
 
+    /** The same model routed differently (an engine chosen by the user). */
+    public ModelInfo withRoute(io.jknife.store.policy.Route route) {
+        return new ModelInfo(name, hash, sizeBytes, lastModified, framework, modelType, capabilities, health,
+                route.runtimeCompatible(), route.reason(), cached, origin, contentHash, hashModified, clean, route.engine(),
+                displayName, entry, probe);
+    }
+
     /** {@code show}'s model object: the list fields plus what show adds. */
     @JsonPropertyOrder({"name", "hash", "size_bytes", "last_modified", "framework", "model_type", "capabilities", "health",
             "runtime_compatible", "reason", "cached", "origin", "content_hash", "hash_modified", "clean", "engine",

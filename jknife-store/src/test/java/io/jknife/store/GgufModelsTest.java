@@ -51,7 +51,7 @@ class GgufModelsTest {
     }
 
     @Test
-    void llamaChatModelIsHealthyChatAndRoutedToLlamaCpp() throws IOException {
+    void llamaChatModelIsHealthyChatAndRoutedToTheJavaEngine() throws IOException {
         cache().repo("org/tiny-llama-GGUF").file("tiny-llama-Q8_0.gguf", gguf("a.gguf", TinyGguf.Options.defaults()));
         ModelInfo m = only("org/tiny-llama-GGUF");
         assertEquals("org/tiny-llama-GGUF", m.name());
@@ -60,7 +60,7 @@ class GgufModelsTest {
         assertEquals(List.of(Capability.TEXT_GENERATION, Capability.CHAT), m.capabilities());
         assertEquals("healthy", m.health(), m.reason());
         assertTrue(m.runtimeCompatible(), m.reason());
-        assertEquals("llama.cpp", m.engine());
+        assertEquals("java", m.engine(), "the preferred engine runs it");
         assertNull(m.reason());
         assertEquals("llama", m.probe().architecture());
         assertEquals(256, m.probe().contextLength());
@@ -78,12 +78,20 @@ class GgufModelsTest {
 
     @Test
     void newerArchitectureIsNotRuntimeCompatibleWithAReason() throws IOException {
-        cache().repo("org/qwen3-GGUF").file("q.gguf", gguf("q.gguf", TinyGguf.Options.defaults().withArchitecture("qwen3")));
-        ModelInfo m = only("org/qwen3-GGUF");
+        cache().repo("org/moe-GGUF").file("q.gguf", gguf("q.gguf", TinyGguf.Options.defaults().withMetadata("general.architecture", "qwen3moe")));
+        ModelInfo m = only("org/moe-GGUF");
         assertEquals("healthy", m.health());
         assertFalse(m.runtimeCompatible());
-        assertEquals("model_type 'qwen3' not supported by any engine", m.reason());
+        assertEquals("model_type 'qwen3moe' not supported by any engine", m.reason());
         assertNull(m.engine());
+    }
+
+    @Test
+    void anArchitectureLlamaCppLacksRunsOnTheJavaEngine() throws IOException {
+        cache().repo("org/qwen3-GGUF").file("q.gguf", gguf("q3.gguf", TinyGguf.Options.defaults().withArchitecture("qwen3")));
+        ModelInfo m = only("org/qwen3-GGUF");
+        assertTrue(m.runtimeCompatible(), m.reason());
+        assertEquals("java", m.engine());
     }
 
     @Test

@@ -43,7 +43,7 @@ import java.util.function.Supplier;
 public final class TinyGguf {
 
     /** Architectures {@link #llama} can write (decoder-only transformers with the llama layout). */
-    public static final Set<String> DECODER_ARCHITECTURES = Set.of("llama", "qwen2", "qwen3", "gemma3");
+    public static final Set<String> DECODER_ARCHITECTURES = Set.of("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3");
 
     public static final String BOS = "<|begin_of_text|>";
     public static final String EOS = "<|end_of_text|>";
@@ -68,7 +68,7 @@ public final class TinyGguf {
     /**
      * What to generate. {@link #defaults()} is a 2-layer llama with 64-wide embeddings.
      *
-     * @param architecture      {@code general.architecture}: llama, qwen2, qwen3 or gemma3 for
+     * @param architecture      {@code general.architecture}: llama, qwen2, qwen3, gemma2, gemma3 or phi3 for
      *                          {@link #llama}; ignored by {@link #bert}. A "mistral-like" model is
      *                          arch llama with another name.
      * @param name              {@code general.name}; null gives "tiny-ARCH"
@@ -78,7 +78,9 @@ public final class TinyGguf {
      * @param headCountKv       key/value heads (must divide headCount)
      * @param feedForwardLength FFN size (a multiple of 32 for quantized weight types)
      * @param contextLength     training context length
-     * @param weightType        type of the 2-D weights: F32, F16, BF16, Q8_0 or Q4_0 (norms and biases stay F32)
+     * @param weightType        type of the 2-D weights: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K
+     *                          (norms and biases stay F32; the K types need the embedding and FFN
+     *                          sizes to be multiples of 256)
      * @param seed              seed of the random weights
      * @param chatTemplate      whether to write {@code tokenizer.chat_template}
      * @param extraMetadata     more keys written last, replacing generated ones of the same name.
@@ -149,6 +151,21 @@ public final class TinyGguf {
                     feedForwardLength, contextLength, weightType, seed, chatTemplate, extra, poolingType);
         }
 
+        /**
+         * The tokenizer model: "gpt2" (default, the byte-level BPE vocabulary) or "llama" (the
+         * SentencePiece-style {@link TinySpmVocab}), kept as {@code tokenizer.ggml.model} in the extras.
+         */
+        public Options withTokenizerModel(String model) {
+            if (!model.equals("gpt2") && !model.equals("llama")) {
+                throw new IllegalArgumentException("tokenizer model must be gpt2 or llama, not " + model);
+            }
+            return withMetadata("tokenizer.ggml.model", model);
+        }
+
+        boolean spmTokenizer() {
+            return "llama".equals(extraMetadata.get("tokenizer.ggml.model"));
+        }
+
         /** Adds one extra metadata key. */
         public Options withMetadata(String key, Object value) {
             Map<String, Object> m = new LinkedHashMap<>(extraMetadata);
@@ -190,7 +207,7 @@ public final class TinyGguf {
         return WordPieceVocab.build().tokens();
     }
 
-    /** Writes a tiny decoder-only model (llama, qwen2, qwen3 or gemma3) and returns {@code file}. */
+    /** Writes a tiny decoder-only model (llama, qwen2, qwen3, gemma2, gemma3 or phi3) and returns {@code file}. */
     public static Path llama(Path file, Options o) throws IOException {
         String arch = o.architecture().toLowerCase(Locale.ROOT);
         if (!DECODER_ARCHITECTURES.contains(arch)) {
@@ -198,14 +215,16 @@ public final class TinyGguf {
                     + DECODER_ARCHITECTURES + ")");
         }
         BpeVocab vocab = BpeVocab.build();
-        int nVocab = vocab.tokens().size();
+        TinySpmVocab spm = o.spmTokenizer() ? TinySpmVocab.build() : null;
+        int nVocab = spm != null ? spm.tokens().size() : vocab.tokens().size();
         int embd = o.embeddingLength();
         int headDim = o.headDim();
         int qDim = headDim * o.headCount();
         int kvDim = headDim * o.headCountKv();
         int ff = o.feedForwardLength();
         boolean qwen = arch.startsWith("qwen");
-        boolean gemma = arch.equals("gemma3");
+        boolean gemma = arch.equals("gemma3") || arch.equals("gemma2");
+        boolean phi3 = arch.equals("phi3");
 
         GgufWriter w = GgufWriter.create()
                 .putString("general.architecture", arch)
@@ -225,24 +244,43 @@ public final class TinyGguf {
             w.putUint32(arch + ".attention.key_length", headDim)
                     .putUint32(arch + ".attention.value_length", headDim);
         }
-        if (gemma) {
+        if (gemma || phi3) {
+            // phi3 in llama.cpp b4916 requires the key; it slides every layer
             w.putUint32(arch + ".attention.sliding_window", Math.max(1, o.contextLength() / 4));
+        }
+        if (arch.equals("gemma2")) {
+            w.putFloat32(arch + ".attn_logit_softcapping", 50f).putFloat32(arch + ".final_logit_softcapping", 30f);
         }
         fileType(w, o.weightType());
 
-        w.putString("tokenizer.ggml.model", "gpt2")
-                .putString("tokenizer.ggml.pre", qwen ? "qwen2" : "llama-bpe")
-                .putStrings("tokenizer.ggml.tokens", vocab.tokens())
-                .putInt32s("tokenizer.ggml.token_type", vocab.tokenTypes())
-                .putStrings("tokenizer.ggml.merges", vocab.merges())
-                .putUint32("tokenizer.ggml.bos_token_id", vocab.id(BOS))
-                .putUint32("tokenizer.ggml.eos_token_id", vocab.id(EOT))
-                .putUint32("tokenizer.ggml.eot_token_id", vocab.id(EOT))
-                .putUint32("tokenizer.ggml.padding_token_id", vocab.id(EOS))
-                .putBool("tokenizer.ggml.add_bos_token", true)
-                .putBool("tokenizer.ggml.add_eos_token", false);
-        if (o.chatTemplate()) {
-            w.putString("tokenizer.chat_template", LLAMA3_CHAT_TEMPLATE);
+        if (spm != null) {
+            w.putString("tokenizer.ggml.model", "llama")
+                    .putStrings("tokenizer.ggml.tokens", spm.tokens())
+                    .putFloat32s("tokenizer.ggml.scores", spm.scores())
+                    .putInt32s("tokenizer.ggml.token_type", spm.tokenTypes())
+                    .putUint32("tokenizer.ggml.bos_token_id", spm.id(TinySpmVocab.BOS))
+                    .putUint32("tokenizer.ggml.eos_token_id", spm.id(TinySpmVocab.EOS))
+                    .putUint32("tokenizer.ggml.unknown_token_id", spm.id(TinySpmVocab.UNK))
+                    .putBool("tokenizer.ggml.add_bos_token", true)
+                    .putBool("tokenizer.ggml.add_eos_token", false);
+            if (o.chatTemplate()) {
+                w.putString("tokenizer.chat_template", TinyTokenizers.INST_CHAT_TEMPLATE);
+            }
+        } else {
+            w.putString("tokenizer.ggml.model", "gpt2")
+                    .putString("tokenizer.ggml.pre", qwen ? "qwen2" : "llama-bpe")
+                    .putStrings("tokenizer.ggml.tokens", vocab.tokens())
+                    .putInt32s("tokenizer.ggml.token_type", vocab.tokenTypes())
+                    .putStrings("tokenizer.ggml.merges", vocab.merges())
+                    .putUint32("tokenizer.ggml.bos_token_id", vocab.id(BOS))
+                    .putUint32("tokenizer.ggml.eos_token_id", vocab.id(EOT))
+                    .putUint32("tokenizer.ggml.eot_token_id", vocab.id(EOT))
+                    .putUint32("tokenizer.ggml.padding_token_id", vocab.id(EOS))
+                    .putBool("tokenizer.ggml.add_bos_token", true)
+                    .putBool("tokenizer.ggml.add_eos_token", false);
+            if (o.chatTemplate()) {
+                w.putString("tokenizer.chat_template", LLAMA3_CHAT_TEMPLATE);
+            }
         }
         extras(w, o);
 
@@ -251,15 +289,19 @@ public final class TinyGguf {
         for (int i = 0; i < o.blockCount(); i++) {
             String b = "blk." + i + ".";
             r.norm(w, b + "attn_norm.weight", embd);
-            r.matrix(w, b + "attn_q.weight", embd, qDim);
-            r.matrix(w, b + "attn_k.weight", embd, kvDim);
-            r.matrix(w, b + "attn_v.weight", embd, kvDim);
+            if (phi3) {
+                r.matrix(w, b + "attn_qkv.weight", embd, qDim + 2 * kvDim); // q, k, v fused as phi3 ships them
+            } else {
+                r.matrix(w, b + "attn_q.weight", embd, qDim);
+                r.matrix(w, b + "attn_k.weight", embd, kvDim);
+                r.matrix(w, b + "attn_v.weight", embd, kvDim);
+            }
             if (arch.equals("qwen2")) {
                 r.bias(w, b + "attn_q.bias", qDim);
                 r.bias(w, b + "attn_k.bias", kvDim);
                 r.bias(w, b + "attn_v.bias", kvDim);
             }
-            if (arch.equals("qwen3") || gemma) {
+            if (arch.equals("qwen3") || arch.equals("gemma3")) {
                 r.norm(w, b + "attn_q_norm.weight", headDim);
                 r.norm(w, b + "attn_k_norm.weight", headDim);
             }
@@ -268,8 +310,12 @@ public final class TinyGguf {
                 r.norm(w, b + "post_attention_norm.weight", embd);
             }
             r.norm(w, b + "ffn_norm.weight", embd);
-            r.matrix(w, b + "ffn_gate.weight", embd, ff);
-            r.matrix(w, b + "ffn_up.weight", embd, ff);
+            if (phi3) {
+                r.matrix(w, b + "ffn_up.weight", embd, 2 * ff); // gate then up, fused
+            } else {
+                r.matrix(w, b + "ffn_gate.weight", embd, ff);
+                r.matrix(w, b + "ffn_up.weight", embd, ff);
+            }
             r.matrix(w, b + "ffn_down.weight", ff, embd);
             if (gemma) {
                 r.norm(w, b + "post_ffw_norm.weight", embd);
@@ -277,7 +323,7 @@ public final class TinyGguf {
         }
         r.norm(w, "output_norm.weight", embd);
         if (!gemma) {
-            // gemma3 ties the output projection to token_embd, as its real checkpoints do
+            // gemma2/gemma3 tie the output projection to token_embd, as their real checkpoints do
             r.matrix(w, "output.weight", embd, nVocab);
         }
         w.write(file);
@@ -580,13 +626,13 @@ public final class TinyGguf {
     // ---- command line ------------------------------------------------------------------------
 
     /**
-     * {@code TinyGguf (llama|qwen2|qwen3|gemma3|bert) OUT [--embd N] [--layers N] [--heads N]
+     * {@code TinyGguf (llama|qwen2|qwen3|gemma2|gemma3|phi3|bert) OUT [--embd N] [--layers N] [--heads N]
      * [--kv-heads N] [--ffn N] [--ctx N] [--type F32|F16|BF16|Q8_0|Q4_0] [--seed N] [--name S]
      * [--no-chat-template]} writes one model; {@code TinyGguf split SOURCE DIR PARTS} splits one.
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: TinyGguf (llama|qwen2|qwen3|gemma3|bert) OUT [options] | split SOURCE DIR PARTS");
+            System.err.println("usage: TinyGguf (llama|qwen2|qwen3|gemma2|gemma3|phi3|bert) OUT [options] | split SOURCE DIR PARTS");
             System.exit(2);
         }
         if (args[0].equals("split")) {

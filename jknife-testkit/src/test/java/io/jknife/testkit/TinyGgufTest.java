@@ -296,4 +296,28 @@ class TinyGgufTest {
         assertTrue(end <= g.fileSize());
         assertTrue(g.fileSize() - end < g.alignment(), "only padding after the last tensor");
     }
+
+    @Test
+    void gemma2AndPhi3HaveTheirLayouts() throws IOException {
+        GgufFile g2 = GgufReader.read(TinyGguf.llama(dir.resolve("g2.gguf"),
+                TinyGguf.Options.defaults().withArchitecture("gemma2")));
+        assertEquals(50.0, g2.archNumber("attn_logit_softcapping").orElseThrow(), 1e-6);
+        assertEquals(30.0, g2.archNumber("final_logit_softcapping").orElseThrow(), 1e-6);
+        assertTrue(g2.archInteger("attention.sliding_window").isPresent());
+        assertTrue(g2.tensor("blk.0.post_attention_norm.weight").isPresent());
+        assertTrue(g2.tensor("blk.0.post_ffw_norm.weight").isPresent());
+        assertTrue(g2.tensor("blk.0.attn_q_norm.weight").isEmpty(), "gemma2 has no q/k norms");
+        assertTrue(g2.tensor("output.weight").isEmpty(), "gemma2 ties the output to token_embd");
+
+        TinyGguf.Options o = TinyGguf.Options.defaults().withArchitecture("phi3");
+        GgufFile phi = GgufReader.read(TinyGguf.llama(dir.resolve("phi3.gguf"), o));
+        int head = o.embeddingLength() / o.headCount();
+        assertArrayEquals(new long[]{o.embeddingLength(), o.embeddingLength() + 2L * head * o.headCountKv()},
+                phi.tensor("blk.0.attn_qkv.weight").orElseThrow().dims());
+        assertArrayEquals(new long[]{o.embeddingLength(), 2L * o.feedForwardLength()},
+                phi.tensor("blk.0.ffn_up.weight").orElseThrow().dims());
+        assertTrue(phi.tensor("blk.0.ffn_gate.weight").isEmpty());
+        assertTrue(phi.tensor("blk.0.attn_q.weight").isEmpty());
+        assertTrue(phi.archInteger("attention.sliding_window").isPresent(), "llama.cpp b4916 requires it for phi3");
+    }
 }

@@ -118,8 +118,15 @@ public final class CloneCommand extends BaseCommand {
             } else {
                 data.put("clone_status", "pulling");
                 PullProgress progress = HubSupport.progress(ctx, json);
+                java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
                 try {
-                    result = cloner.fromHub(puller, req, spec, dest, progress);
+                    result = Interrupts.interruptingThread(() -> cancelled.set(true),
+                            () -> cloner.fromHub(puller, req, spec, dest, progress));
+                } catch (IOException e) {
+                    if (cancelled.get()) {
+                        throw cancelledByUser(Cloner.tempCacheFor(spec, dest), data);
+                    }
+                    throw e;
                 } finally {
                     HubSupport.close(progress);
                 }
@@ -146,6 +153,17 @@ public final class CloneCommand extends BaseCommand {
             healthCheck(dest, data);
         }
         return data;
+    }
+
+    /** Ctrl-C during the download: the partial download stays in the temporary cache for the next run. */
+    private static CommandFailure cancelledByUser(Path temp, Map<String, Object> data) {
+        data.put("clone_status", "cancelled");
+        String message = "Operation cancelled by user.";
+        if (Files.isDirectory(temp)) {
+            message += "\nPartial download preserved at: " + temp
+                    + "\nTo resume: Run the same command again (same model + target).\nTo delete: rm -rf " + temp;
+        }
+        return new CommandFailure("UserCancelledError", message, data, null);
     }
 
     /** The Hub failed: a healthy copy in the cache still makes a workspace, with a warning. */

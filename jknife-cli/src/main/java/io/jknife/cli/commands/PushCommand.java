@@ -8,6 +8,7 @@ import io.jknife.hub.RepoIds;
 import io.jknife.hub.http.HubHttp;
 import io.jknife.hub.push.IgnoreRules;
 import io.jknife.hub.push.LocalFiles;
+import io.jknife.hub.push.WorkspaceCheck;
 import io.jknife.hub.push.PushOutcome;
 import io.jknife.hub.push.PushRequest;
 import io.jknife.hub.push.PushStepException;
@@ -158,19 +159,19 @@ public final class PushCommand extends BaseCommand {
 
     private Object checkOnly(Path local, Map<String, Object> data) throws IOException {
         LocalFiles files = LocalFiles.scan(local, IgnoreRules.forDirectory(local));
-        String reason = null;
+        Map<String, Object> health = WorkspaceCheck.check(local, files);
+        // our own probe reads the weights' headers too: a corrupt file is an error the file list cannot show
         for (ModelEntry e : ctx.store().entriesOfWorkspace(local)) {
             ModelProbe p = ctx.catalog().probe(e);
             if (!p.healthy()) {
-                reason = p.healthReason();
+                @SuppressWarnings("unchecked")
+                List<Object> anomalies = new ArrayList<>((List<Object>) health.get("anomalies"));
+                anomalies.add(Map.of("severity", "error", "code", "model_unhealthy", "message", p.healthReason()));
+                health.put("anomalies", anomalies);
+                health.put("healthy", false);
                 break;
             }
         }
-        Map<String, Object> health = new LinkedHashMap<>();
-        health.put("files_count", files.uploads().size());
-        health.put("total_bytes", files.totalBytes());
-        health.put("healthy", reason == null);
-        health.put("reason", reason);
         data.put("local_files_count", files.allCount());
         data.put("workspace_health", health);
         data.put("message", "Check-only: no upload performed.");
@@ -214,7 +215,10 @@ public final class PushCommand extends BaseCommand {
         if (checkOnly) {
             Map<String, Object> h = (Map<String, Object>) d.get("workspace_health");
             ctx.out().println(head + "check-only: " + h.get("files_count") + " files, "
-                    + (Boolean.TRUE.equals(h.get("healthy")) ? "healthy" : "unhealthy: " + h.get("reason")));
+                    + (Boolean.TRUE.equals(h.get("healthy")) ? "healthy" : "unhealthy"));
+            for (Map<String, Object> a : (List<Map<String, Object>>) h.get("anomalies")) {
+                ctx.out().println("  " + a.get("severity") + ": " + a.get("message") + " [" + a.get("code") + "]");
+            }
             return;
         }
         if (dryRun) {

@@ -15,6 +15,7 @@ import io.jknife.runtime.TextSession;
 import io.jknife.store.ModelEntry;
 import io.jknife.store.ModelInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,11 +68,11 @@ public final class RunCommand extends BaseCommand {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop before this text (repeatable).")
     List<String> stops = new ArrayList<>();
 
-    @Option(names = "--ctx-size", paramLabel = "N", description = "Context size in tokens (default: the model's).")
-    int ctxSize;
+    @Mixin
+    EngineOptions engineOptions = new EngineOptions();
 
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
-    int threads;
+    @Mixin
+    AudioOptions audio = new AudioOptions();
 
     @Option(names = "--no-stream", description = "Print the answer when it is complete.")
     boolean noStream;
@@ -102,9 +103,17 @@ public final class RunCommand extends BaseCommand {
 
     @Override
     protected Object execute() {
+        if (audio.requested()) {
+            return new AudioRun(ctx, audio, engineOptions, json).run(model, words);
+        }
+        if (!audio.strayOptions().isEmpty()) {
+            throw failure(String.join(", ", audio.strayOptions()) + " only apply with --audio FILE");
+        }
         SamplingParams sampling;
+        LoadOptions loadOptions;
         try {
             sampling = new SamplingParams(temperature, topP, topK, minP, repeatPenalty, seed == null ? SamplingParams.DEFAULT_SEED : seed);
+            loadOptions = engineOptions.loadOptions();
         } catch (IllegalArgumentException e) {
             throw failure(e.getMessage());
         }
@@ -116,12 +125,12 @@ public final class RunCommand extends BaseCommand {
             throw failure("Interactive mode is not available with --json: give a prompt or pipe one on stdin");
         }
         ModelEntry entry = resolve();
-        ModelInfo info = ctx.catalog().describe(entry);
+        ModelInfo info = engineOptions.catalog(ctx.catalog()).describe(entry);
         RunPreflight.check(model, info).ifPresent(reason -> {
             throw failure(reason);
         });
         ChatOptions options = new ChatOptions(maxTokens, stops, sampling, !noChatTemplate);
-        try (TextSession session = TextSession.open(info, new LoadOptions(ctxSize, threads), ctx.engines())) {
+        try (TextSession session = TextSession.open(info, loadOptions, ctx.engines())) {
             if (prompt == null) {
                 interactive(session, options);
                 return null;
@@ -211,7 +220,7 @@ public final class RunCommand extends BaseCommand {
             return Resolve.one(ctx.store(), model);
         } catch (CommandFailure f) {
             // run reports every failure as execution_error, as the original does
-            throw failure(f.type().equals("ambiguous_match") ? f.getMessage() : f.getMessage());
+            throw failure(f.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import io.jknife.server.ServerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -61,14 +62,15 @@ public final class ServeCommand extends BaseCommand {
     @Option(names = "--log-json", description = "Write the request log as JSON lines on stderr.")
     boolean logJson;
 
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
+            description = "Generations one model runs at once, batched together (llama.cpp engine; default ${DEFAULT-VALUE}).")
+    int parallel;
+
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait per loaded model before 503 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
-    @Option(names = "--ctx-size", paramLabel = "N", description = "Context size in tokens (default: the model's).")
-    int ctxSize;
-
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
-    int threads;
+    @Mixin
+    EngineOptions engineOptions = new EngineOptions();
 
     public ServeCommand(Context ctx) {
         super(ctx);
@@ -88,6 +90,18 @@ public final class ServeCommand extends BaseCommand {
         return v == null || v.isBlank() ? null : v.trim();
     }
 
+    /** The flag's value, else the environment variable's, else null. */
+    private Integer intSetting(Integer flag, String variable, String what) {
+        if (flag != null || env(variable) == null) {
+            return flag;
+        }
+        try {
+            return Integer.parseInt(env(variable));
+        } catch (NumberFormatException e) {
+            throw usage(variable + " must be " + what + " (got '" + env(variable) + "')");
+        }
+    }
+
     /** Flags beat the environment, which beats the defaults. */
     ServerConfig config() {
         ServerConfig c = ServerConfig.defaults();
@@ -96,26 +110,11 @@ public final class ServeCommand extends BaseCommand {
             if (h != null) {
                 c = c.withHost(h);
             }
-            Integer p = port;
-            if (p == null && env("JKNIFE_PORT") != null) {
-                try {
-                    p = Integer.parseInt(env("JKNIFE_PORT"));
-                } catch (NumberFormatException e) {
-                    throw usage("JKNIFE_PORT must be a port number (got '" + env("JKNIFE_PORT") + "')");
-                }
-            }
+            Integer p = intSetting(port, "JKNIFE_PORT", "a port number");
             if (p != null) {
                 c = c.withPort(p);
             }
-            Integer mt = maxTokens;
-            if (mt == null && env("JKNIFE_MAX_TOKENS") != null) {
-                try {
-                    mt = Integer.parseInt(env("JKNIFE_MAX_TOKENS"));
-                } catch (NumberFormatException e) {
-                    throw usage("JKNIFE_MAX_TOKENS must be a number (got '" + env("JKNIFE_MAX_TOKENS") + "')");
-                }
-            }
-            c = c.withMaxTokens(mt);
+            c = c.withMaxTokens(intSetting(maxTokens, "JKNIFE_MAX_TOKENS", "a number"));
             String key = apiKey != null ? apiKey : env("JKNIFE_API_KEY");
             c = c.withApiKey(key == null || key.isEmpty() ? null : key);
             if (cors != null) {
@@ -124,11 +123,9 @@ public final class ServeCommand extends BaseCommand {
             if (maxQueue < 0) {
                 throw usage("--max-queue must be >= 0 (got " + maxQueue + ")");
             }
-            if (ctxSize < 0 || threads < 0) {
-                throw usage("--ctx-size and --threads must be >= 0");
-            }
+            LoadOptions load = engineOptions.loadOptions();
             return c.withMaxLoaded(maxLoaded).withKeepAlive(ServerConfig.parseDuration(keepAlive))
-                    .withDefaultModel(model).withLogJson(logJson).withMaxQueue(maxQueue).withLoad(ctxSize, threads);
+                    .withDefaultModel(model).withLogJson(logJson).withMaxQueue(maxQueue).withLoad(load.contextSize(), load.threads()).withParallel(parallel);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -138,8 +135,8 @@ public final class ServeCommand extends BaseCommand {
     public Integer call() {
         ServerConfig config = config();
         PrintStream err = ctx.err();
-        OpenAiServer server = new OpenAiServer(config, ctx.catalog(),
-                info -> TextSession.open(info, new LoadOptions(config.contextSize(), config.threads()), ctx.engines()),
+        OpenAiServer server = new OpenAiServer(config, engineOptions.catalog(ctx.catalog()),
+                info -> TextSession.open(info, config.loadOptions(), ctx.engines()),
                 MemoryReading.linux(), line -> {
                     synchronized (err) {
                         err.println(line);

@@ -95,17 +95,9 @@ public final class ShowCommand extends BaseCommand {
         return list;
     }
 
+    /** 1.2GB, 3.4MB, 5.6KB, 12B (the original's file list; unlike {@code Humanize.size}, no TB step). */
     static String fileSize(long n) {
-        if (n >= 1_000_000_000L) {
-            return String.format(Locale.ROOT, "%.1fGB", n / 1e9);
-        }
-        if (n >= 1_000_000L) {
-            return String.format(Locale.ROOT, "%.1fMB", n / 1e6);
-        }
-        if (n >= 1_000L) {
-            return String.format(Locale.ROOT, "%.1fKB", n / 1e3);
-        }
-        return n + "B";
+        return Humanize.scaled(n, 1, "GB", "MB", "KB") + (n < 1_000L ? "B" : "");
     }
 
     static String fileType(String name) {
@@ -207,16 +199,8 @@ public final class ShowCommand extends BaseCommand {
         return o == null ? "-" : o.toString();
     }
 
+    /** 1.24B, 135.0M, 4.5K parameters. */
     static String humanCount(long n) {
-        if (n >= 1_000_000_000L) {
-            return String.format(Locale.ROOT, "%.2fB", n / 1e9);
-        }
-        if (n >= 1_000_000L) {
-            return String.format(Locale.ROOT, "%.1fM", n / 1e6);
-        }
-        if (n >= 1_000L) {
-            return String.format(Locale.ROOT, "%.1fK", n / 1e3);
-        }
-        return Long.toString(n);
+        return Humanize.scaled(n, 2, "B", "M", "K");
     }
 }

@@ -27,6 +27,23 @@ public final class Humanize {
         return oneDecimal(v) + "PB";
     }
 
+    /**
+     * {@code n} over 1e9, 1e6 or 1e3 with the given suffix ({@code billions} with {@code billionDecimals}
+     * decimals, the others with one), or {@code n} itself below 1000.
+     */
+    public static String scaled(long n, int billionDecimals, String billions, String millions, String thousands) {
+        if (n >= 1_000_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%." + billionDecimals + "f", n / 1e9) + billions;
+        }
+        if (n >= 1_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f", n / 1e6) + millions;
+        }
+        if (n >= 1_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f", n / 1e3) + thousands;
+        }
+        return Long.toString(n);
+    }
+
     /** Python's {@code f"{x:.1f}"}: half-to-even on the binary value. */
     static String oneDecimal(double v) {
         return new BigDecimal(v).setScale(1, RoundingMode.HALF_EVEN).toPlainString();

@@ -164,6 +164,18 @@ public final class SafetensorsWriter {
     }
 
     private byte[] header(List<Pending> ordered) {
+        return header(ordered.stream().map(p -> new HeaderEntry(p.name, p.dtype, p.shape, p.data.length)).toList(), metadata);
+    }
+
+    /** One tensor's entry in a safetensors header: its data follows the previous entry's. */
+    public record HeaderEntry(String name, SafetensorsDType dtype, long[] shape, long bytes) {
+    }
+
+    /**
+     * The header of a safetensors file (JSON with {@code __metadata__} first, data offsets in the given
+     * order), padded with spaces to a multiple of 8 bytes as the reference writer does.
+     */
+    public static byte[] header(List<HeaderEntry> ordered, Map<String, String> metadata) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(buf)) {
             g.writeStartObject();
@@ -175,20 +187,20 @@ public final class SafetensorsWriter {
                 g.writeEndObject();
             }
             long offset = 0;
-            for (Pending p : ordered) {
-                g.writeObjectFieldStart(p.name);
-                g.writeStringField("dtype", p.dtype.jsonName());
+            for (HeaderEntry t : ordered) {
+                g.writeObjectFieldStart(t.name());
+                g.writeStringField("dtype", t.dtype().jsonName());
                 g.writeArrayFieldStart("shape");
-                for (long d : p.shape) {
+                for (long d : t.shape()) {
                     g.writeNumber(d);
                 }
                 g.writeEndArray();
                 g.writeArrayFieldStart("data_offsets");
                 g.writeNumber(offset);
-                g.writeNumber(offset + p.data.length);
+                g.writeNumber(offset + t.bytes());
                 g.writeEndArray();
                 g.writeEndObject();
-                offset += p.data.length;
+                offset += t.bytes();
             }
             g.writeEndObject();
         } catch (IOException e) {

@@ -316,7 +316,7 @@ class GgufRoundTripTest {
         assertThrows(IllegalArgumentException.class,
                 () -> w.tensor("q", new long[]{1, 1, 1, 1, 1}, new float[1], GgmlType.F32), "5 dims");
         assertThrows(IllegalArgumentException.class,
-                () -> w.tensor("q", new long[]{256}, new float[256], GgmlType.Q4_K), "no Q4_K encoder");
+                () -> w.tensor("q", new long[]{256}, new float[256], GgmlType.Q2_K), "no Q2_K encoder");
         assertThrows(IllegalArgumentException.class,
                 () -> w.tensor("x".repeat(64), new long[]{1}, new float[1], GgmlType.F32), "name too long");
         w.tensor("ok", new long[]{1}, new float[1], GgmlType.F32);

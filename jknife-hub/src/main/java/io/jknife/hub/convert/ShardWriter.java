@@ -1,12 +1,9 @@
 package io.jknife.hub.convert;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.jknife.formats.safetensors.SafetensorsDType;
+import io.jknife.formats.safetensors.SafetensorsWriter;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -25,8 +22,6 @@ import java.util.Map;
  * tensor aligned to its element size), header padded with spaces to a multiple of 8.
  */
 final class ShardWriter {
-    private static final JsonFactory JSON = new JsonFactory();
-
     /** One tensor to be written. */
     record Spec(String name, SafetensorsDType dtype, long[] shape) {
         long bytes() {
@@ -93,40 +88,7 @@ final class ShardWriter {
     }
 
     private static byte[] header(List<Spec> ordered, Map<String, String> metadata) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(buf)) {
-            g.writeStartObject();
-            if (!metadata.isEmpty()) {
-                g.writeObjectFieldStart("__metadata__");
-                for (var e : metadata.entrySet()) {
-                    g.writeStringField(e.getKey(), e.getValue());
-                }
-                g.writeEndObject();
-            }
-            long offset = 0;
-            for (Spec s : ordered) {
-                g.writeObjectFieldStart(s.name());
-                g.writeStringField("dtype", s.dtype().jsonName());
-                g.writeArrayFieldStart("shape");
-                for (long d : s.shape()) {
-                    g.writeNumber(d);
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("data_offsets");
-                g.writeNumber(offset);
-                g.writeNumber(offset + s.bytes());
-                g.writeEndArray();
-                g.writeEndObject();
-                offset += s.bytes();
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        int pad = (8 - buf.size() % 8) % 8;
-        for (int i = 0; i < pad; i++) {
-            buf.write(' ');
-        }
-        return buf.toByteArray();
+        return SafetensorsWriter.header(ordered.stream()
+                .map(t -> new SafetensorsWriter.HeaderEntry(t.name(), t.dtype(), t.shape(), t.bytes())).toList(), metadata);
     }
 }

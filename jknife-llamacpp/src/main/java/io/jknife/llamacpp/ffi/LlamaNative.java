@@ -18,6 +18,7 @@ import java.util.List;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -107,8 +108,11 @@ public final class LlamaNative {
     static final long CP_N_BATCH = CONTEXT_PARAMS.byteOffset(groupElement("n_batch"));
     static final long CP_N_UBATCH = CONTEXT_PARAMS.byteOffset(groupElement("n_ubatch"));
     static final long CP_N_SEQ_MAX = CONTEXT_PARAMS.byteOffset(groupElement("n_seq_max"));
+    static final long CP_POOLING_TYPE = CONTEXT_PARAMS.byteOffset(groupElement("pooling_type"));
+    static final long CP_EMBEDDINGS = CONTEXT_PARAMS.byteOffset(groupElement("embeddings"));
     static final long CP_N_THREADS = CONTEXT_PARAMS.byteOffset(groupElement("n_threads"));
     static final long CP_N_THREADS_BATCH = CONTEXT_PARAMS.byteOffset(groupElement("n_threads_batch"));
+    static final long CP_DEFRAG_THOLD = CONTEXT_PARAMS.byteOffset(groupElement("defrag_thold"));
     static final long CP_YARN_BETA_FAST = CONTEXT_PARAMS.byteOffset(groupElement("yarn_beta_fast"));
     static final long CP_TYPE_K = CONTEXT_PARAMS.byteOffset(groupElement("type_k"));
     static final long CP_OFFLOAD_KQV = CONTEXT_PARAMS.byteOffset(groupElement("offload_kqv"));
@@ -117,6 +121,18 @@ public final class LlamaNative {
     static final long CP_ABORT_DATA = CONTEXT_PARAMS.byteOffset(groupElement("abort_callback_data"));
     static final long BATCH_N_TOKENS = BATCH.byteOffset(groupElement("n_tokens"));
     static final long BATCH_TOKEN = BATCH.byteOffset(groupElement("token"));
+    static final long BATCH_POS = BATCH.byteOffset(groupElement("pos"));
+    static final long BATCH_N_SEQ_ID = BATCH.byteOffset(groupElement("n_seq_id"));
+    static final long BATCH_SEQ_ID = BATCH.byteOffset(groupElement("seq_id"));
+    static final long BATCH_LOGITS = BATCH.byteOffset(groupElement("logits"));
+
+    /** {@code enum llama_pooling_type} (b4916). */
+    public static final int POOLING_UNSPECIFIED = -1;
+    public static final int POOLING_NONE = 0;
+    public static final int POOLING_MEAN = 1;
+    public static final int POOLING_CLS = 2;
+    public static final int POOLING_LAST = 3;
+    public static final int POOLING_RANK = 4;
 
     /** {@code llama_decode} result when the abort callback stopped the computation. */
     public static final int DECODE_ABORTED = 2;
@@ -174,6 +190,14 @@ public final class LlamaNative {
     private final MethodHandle samplerAccept;
     private final MethodHandle samplerSample;
     private final MethodHandle samplerFree;
+    // embeddings and grammar
+    private final MethodHandle encode;
+    private final MethodHandle modelNEmbd;
+    private final MethodHandle poolingType;
+    private final MethodHandle getEmbeddingsSeq;
+    private final MethodHandle getEmbeddingsIth;
+    private final MethodHandle samplerInitGrammar;
+    private final MethodHandle getLogitsIth;
 
     private LlamaNative(Path libraryFile) throws IOException {
         this.libraryFile = libraryFile;
@@ -227,6 +251,13 @@ public final class LlamaNative {
         samplerAccept = l.fn("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
         samplerSample = l.fn("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         samplerFree = l.fn("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+        encode = l.fn("llama_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
+        modelNEmbd = l.fn("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        poolingType = l.fn("llama_pooling_type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        getEmbeddingsSeq = l.fn("llama_get_embeddings_seq", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        getEmbeddingsIth = l.fn("llama_get_embeddings_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        samplerInitGrammar = l.fn("llama_sampler_init_grammar", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        getLogitsIth = l.fn("llama_get_logits_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
 
         try {
             MethodHandle logTarget = MethodHandles.lookup().findStatic(NativeLog.class, "log",
@@ -349,10 +380,25 @@ public final class LlamaNative {
      * @param threads CPU threads for generation and prompt processing
      */
     public Loaded newContext(MemorySegment model, int nCtx, int threads, MemorySegment abortCallback, MemorySegment abortData) {
+        return newContext(model, nCtx, 1, threads, abortCallback, abortData);
+    }
+
+    /**
+     * Creates a context for a model whose KV cache (of {@code nCtx} cells, shared by all sequences)
+     * holds up to {@code sequences} sequences; with more than one, the cache is defragmented when
+     * more than a tenth of it is holes (as llama.cpp's server does), since every micro-batch needs
+     * contiguous free cells.
+     */
+    public Loaded newContext(MemorySegment model, int nCtx, int sequences, int threads, MemorySegment abortCallback,
+                             MemorySegment abortData) {
         synchronized (LOAD_LOCK) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment params = contextDefaultParams(a);
                 params.set(JAVA_INT, CP_N_CTX, nCtx);
+                params.set(JAVA_INT, CP_N_SEQ_MAX, sequences);
+                if (sequences > 1) {
+                    params.set(JAVA_FLOAT, CP_DEFRAG_THOLD, 0.1f);
+                }
                 params.set(JAVA_INT, CP_N_THREADS, threads);
                 params.set(JAVA_INT, CP_N_THREADS_BATCH, threads);
                 params.set(JAVA_BOOLEAN, CP_NO_PERF, true);
@@ -557,6 +603,18 @@ public final class LlamaNative {
         }
     }
 
+    /**
+     * Removes positions {@code [from, to)} of sequence {@code seq} from the KV cache ({@code -1}:
+     * unbounded); false when the model cannot remove part of a sequence (recurrent models).
+     */
+    public boolean kvSeqRemove(MemorySegment ctx, int seq, int from, int to) {
+        try {
+            return (boolean) kvSelfSeqRm.invokeExact(ctx, seq, from, to);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     public void setAbortCallback(MemorySegment ctx, MemorySegment callback, MemorySegment data) {
         try {
             setAbortCallback.invokeExact(ctx, callback, data);
@@ -664,12 +722,192 @@ public final class LlamaNative {
         }
     }
 
+    /** Samples from the logits of token {@code index} of the last batch and accepts the result. */
+    public int sampleAt(MemorySegment sampler, MemorySegment ctx, int index) {
+        try {
+            return (int) samplerSample.invokeExact(sampler, ctx, index);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     public void samplerFree(MemorySegment sampler) {
         try {
             samplerFree.invokeExact(sampler);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** {@code llama_get_logits_ith}: the logits of the i-th token of the last batch (one per vocabulary entry); NULL when it has none. */
+    public MemorySegment logitsIth(MemorySegment ctx, int i) {
+        try {
+            return (MemorySegment) getLogitsIth.invokeExact(ctx, i);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Fills a {@code llama_batch} with the tokens and a per-token {@code logits} flag array (positions implied). */
+    public static void fillBatch(MemorySegment batch, MemorySegment tokens, MemorySegment logitFlags, int n) {
+        fillBatch(batch, tokens, n);
+        batch.set(ADDRESS, BATCH.byteOffset(groupElement("logits")), logitFlags);
+    }
+
+    // ---- embeddings ----------------------------------------------------------------------------
+
+    /**
+     * Creates a context that outputs embeddings: the model's own pooling, and batches as large as
+     * the context (a non-causal encoder must see a whole input in one micro-batch).
+     *
+     * @param nCtx      context size in tokens, also the batch and micro-batch size
+     * @param sequences the most inputs one batch may hold
+     * @param pooling   {@link #POOLING_MEAN} ..., or {@link #POOLING_UNSPECIFIED} for the model's own
+     *                  (b4916 reads {@code pooling_type} from the GGUF for encoder architectures only)
+     */
+    public Loaded newEmbeddingContext(MemorySegment model, int nCtx, int sequences, int threads, int pooling) {
+        synchronized (LOAD_LOCK) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment params = contextDefaultParams(a);
+                params.set(JAVA_INT, CP_N_CTX, nCtx);
+                params.set(JAVA_INT, CP_N_BATCH, nCtx);
+                params.set(JAVA_INT, CP_N_UBATCH, nCtx);
+                params.set(JAVA_INT, CP_N_SEQ_MAX, sequences);
+                params.set(JAVA_INT, CP_N_THREADS, threads);
+                params.set(JAVA_INT, CP_N_THREADS_BATCH, threads);
+                params.set(JAVA_INT, CP_POOLING_TYPE, pooling);
+                params.set(JAVA_BOOLEAN, CP_EMBEDDINGS, true);
+                params.set(JAVA_BOOLEAN, CP_NO_PERF, true);
+                reclaimLogging();
+                NativeLog.clearErrors();
+                MemorySegment ctx = (MemorySegment) initFromModel.invokeExact(model, params);
+                return new Loaded(ctx, NativeLog.errors());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+    }
+
+    /**
+     * Fills a {@code llama_batch} whose arrays the caller allocated: tokens, positions, one
+     * sequence id per token ({@code nSeqId} all 1, {@code seqIdPtrs} pointing at {@code seqIds}) and
+     * an output flag per token.
+     */
+    public static void fillBatch(MemorySegment batch, int n, MemorySegment tokens, MemorySegment pos,
+                                 MemorySegment nSeqId, MemorySegment seqIdPtrs, MemorySegment outputs) {
+        batch.fill((byte) 0);
+        batch.set(JAVA_INT, BATCH_N_TOKENS, n);
+        batch.set(ADDRESS, BATCH_TOKEN, tokens);
+        batch.set(ADDRESS, BATCH_POS, pos);
+        batch.set(ADDRESS, BATCH_N_SEQ_ID, nSeqId);
+        batch.set(ADDRESS, BATCH_SEQ_ID, seqIdPtrs);
+        batch.set(ADDRESS, BATCH_LOGITS, outputs);
+    }
+
+    /** {@code llama_encode} (encoder models): 0 on success. */
+    public int encode(MemorySegment ctx, MemorySegment batch) {
+        try {
+            return (int) encode.invokeExact(ctx, batch);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The width of the model's embeddings. */
+    public int embeddingSize(MemorySegment model) {
+        try {
+            return (int) modelNEmbd.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The context's pooling ({@link #POOLING_NONE} ... {@link #POOLING_RANK}). */
+    public int poolingType(MemorySegment ctx) {
+        try {
+            return (int) poolingType.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The pooled embedding of sequence {@code seq} of the last batch; NULL without pooling. */
+    public MemorySegment embeddingsSeq(MemorySegment ctx, int seq) {
+        try {
+            return (MemorySegment) getEmbeddingsSeq.invokeExact(ctx, seq);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The embedding of the i-th token of the last batch (pooling none); NULL when it has none. */
+    public MemorySegment embeddingsIth(MemorySegment ctx, int i) {
+        try {
+            return (MemorySegment) getEmbeddingsIth.invokeExact(ctx, i);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- grammar -------------------------------------------------------------------------------
+
+    /**
+     * The outcome of a grammar sampler: the sampler (or NULL), whether llama.cpp parsed the grammar,
+     * and the error lines it logged.
+     */
+    public record Grammar(MemorySegment sampler, boolean parsed, List<String> errors) {
+    }
+
+    /*
+     * b4916 does not fail llama_sampler_init_grammar for a grammar that does not parse: it prints to
+     * stderr and returns a sampler whose grammar is NULL, which then constrains nothing. So the
+     * sampler's own state is read: struct llama_sampler { iface*, ctx* } and
+     * struct llama_sampler_grammar { const llama_vocab * vocab; std::string grammar_str;
+     * std::string grammar_root; llama_grammar * grammar; }. A std::string starts with its data
+     * pointer in both libstdc++ ABIs; it is 8 bytes in the old (copy-on-write) ABI the shipped
+     * library uses and 32 in the C++11 one, whose next field is the length. The vocab pointer and
+     * the grammar text confirm the layout before the grammar pointer is trusted.
+     */
+    private static final long SAMPLER_CTX = 8;
+
+    /**
+     * {@code llama_sampler_init_grammar} with root rule {@code root}. A grammar that does not parse
+     * gives {@code parsed == false} (the caller frees a non-NULL sampler either way).
+     */
+    public Grammar samplerGrammar(MemorySegment vocab, String gbnf) {
+        synchronized (LOAD_LOCK) { // the error lines logged now belong to this grammar
+            try (Arena a = Arena.ofConfined()) {
+                reclaimLogging();
+                NativeLog.clearErrors();
+                MemorySegment s = (MemorySegment) samplerInitGrammar.invokeExact(vocab,
+                        a.allocateFrom(gbnf, StandardCharsets.UTF_8), a.allocateFrom("root", StandardCharsets.UTF_8));
+                boolean parsed = false;
+                if (!s.equals(MemorySegment.NULL)) {
+                    try {
+                        parsed = grammarParsed(s, vocab, gbnf);
+                    } catch (IllegalStateException e) {
+                        samplerFree(s);
+                        throw e;
+                    }
+                }
+                return new Grammar(s, parsed, NativeLog.errors());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+    }
+
+    private static boolean grammarParsed(MemorySegment sampler, MemorySegment vocab, String gbnf) {
+        byte[] text = gbnf.getBytes(StandardCharsets.UTF_8);
+        MemorySegment state = sampler.reinterpret(16).get(ADDRESS, SAMPLER_CTX).reinterpret(8 + 32 + 32 + 8);
+        MemorySegment str = state.get(ADDRESS, 8);
+        boolean sameText = !str.equals(MemorySegment.NULL)
+                && java.util.Arrays.equals(str.reinterpret(text.length).toArray(JAVA_BYTE), text);
+        if (state.get(ADDRESS, 0).address() != vocab.address() || !sameText) {
+            throw new IllegalStateException("llama_sampler_grammar does not have the layout of llama.cpp b4916");
+        }
+        long grammarOffset = state.get(JAVA_LONG, 16) == text.length ? 8 + 32 + 32 : 8 + 8 + 8;
+        return !state.get(ADDRESS, grammarOffset).equals(MemorySegment.NULL);
     }
 
     // ---- helpers -------------------------------------------------------------------------------

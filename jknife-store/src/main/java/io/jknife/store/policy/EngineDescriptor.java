@@ -13,6 +13,8 @@ import java.util.Set;
  * @param embeddingArchitectures architectures it can run as embedding models
  * @param preTokenizers          GGUF {@code tokenizer.ggml.pre} values it knows; empty means "not checked"
  * @param implemented            false while the engine's module has not landed: routing still names it
+ * @param weightTypes            GGML tensor types it computes with ({@code Q4_0}, {@code F16}, ...); empty means "not checked"
+ * @param tokenizerModels        GGUF {@code tokenizer.ggml.model} values it tokenizes; empty means "not checked"
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EngineDescriptor(
@@ -23,5 +25,26 @@ public record EngineDescriptor(
         Set<String> capabilities,
         Set<String> architectures,
         @JsonProperty("embedding_architectures") Set<String> embeddingArchitectures,
-        @JsonProperty("pre_tokenizers") Set<String> preTokenizers) {
+        @JsonProperty("pre_tokenizers") Set<String> preTokenizers,
+        @JsonProperty("weight_types") Set<String> weightTypes,
+        @JsonProperty("tokenizer_models") Set<String> tokenizerModels) {
+
+    public EngineDescriptor {
+        formats = formats == null ? Set.of() : formats;
+        capabilities = capabilities == null ? Set.of() : capabilities;
+        architectures = architectures == null ? Set.of() : architectures;
+        embeddingArchitectures = embeddingArchitectures == null ? Set.of() : embeddingArchitectures;
+        preTokenizers = preTokenizers == null ? Set.of() : preTokenizers;
+        weightTypes = weightTypes == null ? Set.of() : weightTypes;
+        tokenizerModels = tokenizerModels == null ? Set.of() : tokenizerModels;
+    }
+
+    /** True when {@code name} names this engine, ignoring case and punctuation ({@code llamacpp} = {@code llama.cpp}). */
+    public boolean answersTo(String name) {
+        return name != null && normalized(name).equals(normalized(id));
+    }
+
+    private static String normalized(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    }
 }

@@ -88,6 +88,9 @@ final class GgufProber {
         putIfPresent(meta, "tokenizer_pre", head.string("tokenizer.ggml.pre").orElse(null));
         putIfPresent(meta, "pooling_type", pooling > 0 ? pooling : null);
         putIfPresent(meta, "file_type", quant);
+        // engines declare the tensor types they compute with; the policy compares against these
+        meta.put("tensor_types", parts.stream().flatMap(p -> p.tensors().stream()).map(t -> t.type().name())
+                .distinct().sorted().toList());
         meta.put("gguf_version", head.version());
         meta.put("tensor_count", parts.stream().mapToInt(p -> p.tensors().size()).sum());
         if (parts.size() > 1) {

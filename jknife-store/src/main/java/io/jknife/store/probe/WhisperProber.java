@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Probes a whisper.cpp GGML model from its header and complete tensor table. Files the native
@@ -17,9 +16,6 @@ import java.util.regex.Pattern;
  * which the routing policy turns into {@code runtime_compatible: false} with the reason.
  */
 final class WhisperProber {
-    private static final Pattern ENGLISH_ONLY = Pattern.compile("(?i)(^|[-_./])(tiny|base|small|medium)\\.en([-_./]|$)");
-    private static final Pattern TURBO = Pattern.compile("(?i)turbo");
-
     private WhisperProber() {
     }
 
@@ -47,10 +43,10 @@ final class WhisperProber {
         }
         var hp = model.hparams();
         // Translation needs a multilingual vocabulary and a full decoder: turbo and distilled
-        // models (few decoder layers) were not trained to translate.
+        // models (fewer decoder than encoder layers) were not trained to translate. Decided from
+        // the hyper-parameters alone, as the whisper engine decides it, never from the file name.
         boolean fullDecoder = hp.nTextLayer() == hp.nAudioLayer();
-        String label = name + ":" + variant.name();
-        if (model.multilingual() && fullDecoder && !ENGLISH_ONLY.matcher(variant.name()).find() && !TURBO.matcher(label).find()) {
+        if (model.multilingual() && fullDecoder) {
             caps.add(Capability.AUDIO_TRANSLATE_EN);
         }
         Map<String, Object> meta = new LinkedHashMap<>();

@@ -1,0 +1,174 @@
+package io.jknife.java;
+
+import io.jknife.engine.EngineException;
+import io.jknife.engine.LoadOptions;
+import io.jknife.engine.TextEngine;
+import io.jknife.formats.FormatException;
+import io.jknife.formats.gguf.GgufReader;
+import io.jknife.java.model.Family;
+import io.jknife.java.model.Model;
+import io.jknife.java.weights.FallbackKernels;
+import io.jknife.java.weights.Kernels;
+import io.jknife.java.weights.TensorKernels;
+import io.jknife.store.ModelEntry;
+import io.jknife.store.probe.ModelFiles;
+import io.jknife.store.probe.ModelFormat;
+import io.jknife.store.probe.ModelProbe;
+import io.jknife.store.probe.ModelProber;
+import io.jknife.tokenizer.GgufTokenizers;
+import io.jknife.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * The pure-Java engine (id {@value #ID}): Llama-family GGUF decoders (llama incl. Mistral,
+ * qwen2, qwen3, gemma2, gemma3 text, phi3) computed with the Vector API on memory-mapped weights,
+ * tokenized by {@code jknife-tokenizer}. Registered for {@link java.util.ServiceLoader} in
+ * {@code META-INF/services/io.jknife.engine.TextEngine}. The JVM needs
+ * {@code --add-modules jdk.incubator.vector}.
+ */
+public final class JavaEngine implements TextEngine {
+    /** The engine id, as the routing policy names it. */
+    public static final String ID = "java";
+    /** The largest context allocated when {@link LoadOptions#contextSize()} is 0 (as the llama.cpp engine; the KV cache grows on the heap as the context fills). */
+    public static final int DEFAULT_CONTEXT_CAP = 8192;
+    /** System property: {@code fallback} selects the plain kernels instead of {@code jknife-tensor}'s. */
+    public static final String KERNELS_PROPERTY = "jknife.java.kernels";
+
+    /** For {@link java.util.ServiceLoader}. */
+    public JavaEngine() {
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    /**
+     * Maps the model's GGUF files and allocates its KV cache.
+     *
+     * @throws EngineException with a one-line reason when the model is not a healthy GGUF decoder of a
+     *                         supported architecture and weight type, or does not fit in memory
+     */
+    @Override
+    public JavaModel load(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException {
+        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(options, "options");
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            // without it the first kernel would fail with NoClassDefFoundError deep inside the load
+            throw new EngineException("the Java engine needs the JVM option --add-modules jdk.incubator.vector"
+                    + " (the ./jknife launcher adds it); or choose another engine with --engine llamacpp");
+        }
+        List<Path> files = validate(entry, probe);
+        Model model = null;
+        // the vocabulary (often 100k+ tokens) is built while the weights are mapped
+        FutureTask<Tokenizer> tokenizer = new FutureTask<>(() -> GgufTokenizers.from(GgufReader.read(files.getFirst())));
+        Thread.ofVirtual().name("jknife-java-tokenizer").start(tokenizer);
+        try {
+            int context = options.contextSize() > 0 ? options.contextSize() : defaultContext(probe.contextLength());
+            model = Model.load(files, kernels(options.effectiveThreads()), context, Model.DEFAULT_BATCH);
+            Tokenizer tok = tokenizer(tokenizer);
+            if (tok.vocabularySize() > model.transformer().vocabularySize()) {
+                throw new FormatException("the vocabulary has " + tok.vocabularySize()
+                        + " tokens but the embeddings only " + model.transformer().vocabularySize());
+            }
+            return new JavaModel(entry.name(), model, tok, options.effectiveThreads());
+        } catch (IOException e) {
+            close(model);
+            throw new EngineException("the Java engine could not load " + entry.name() + ": " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            close(model);
+            throw new EngineException("not enough Java heap for " + entry.name() + " (the KV cache of its context;"
+                    + " give a smaller --ctx-size or a larger -Xmx)", e);
+        } catch (RuntimeException e) {
+            close(model);
+            throw e;
+        } finally {
+            tokenizer.cancel(true);
+        }
+    }
+
+    private static Tokenizer tokenizer(FutureTask<Tokenizer> task) throws IOException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the vocabulary", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("cannot read the vocabulary: " + c, c);
+        }
+    }
+
+    /**
+     * Loads one GGUF file (the first part of a split model) from disk, probing its directory as the
+     * store would. For tools and benchmarks; the CLI loads what the store resolved.
+     */
+    public JavaModel loadFile(Path gguf, LoadOptions options) throws EngineException {
+        Path file = gguf.toAbsolutePath().normalize();
+        Path dir = file.getParent();
+        ModelFiles files = ModelFiles.scan(dir);
+        ModelFiles.Variant variant = files.ggufVariants().values().stream()
+                .filter(v -> v.files().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(file)))
+                .findFirst()
+                .orElseThrow(() -> new EngineException(file + " is not a GGUF model file"));
+        String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
+        ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
+        ModelEntry entry = new ModelEntry(file.toString(), null, dir, null, files, variant, dirName);
+        return load(entry, probe, options);
+    }
+
+    /** The kernels for {@code threads} threads: {@code jknife-tensor}'s, or the plain ones when asked for. */
+    public static Kernels kernels(int threads) {
+        return "fallback".equals(System.getProperty(KERNELS_PROPERTY))
+                ? new FallbackKernels(threads) : new TensorKernels(threads);
+    }
+
+    static int defaultContext(Integer trained) {
+        return trained != null && trained > 0 ? Math.min(trained, DEFAULT_CONTEXT_CAP) : DEFAULT_CONTEXT_CAP;
+    }
+
+    private static List<Path> validate(ModelEntry entry, ModelProbe probe) throws EngineException {
+        if (probe == null) {
+            throw new EngineException(entry.name() + " was not probed; refusing to load it");
+        }
+        if (!probe.healthy()) {
+            throw new EngineException("Refused " + entry.name() + ": " + probe.healthReason());
+        }
+        if (probe.format() != ModelFormat.GGUF || entry.variant() == null || entry.variant().files().isEmpty()) {
+            throw new EngineException(entry.name() + " is not a GGUF model; the Java engine runs GGUF files");
+        }
+        if (probe.embedder() == ModelProbe.Embedder.ENCODER) {
+            throw new EngineException(entry.name() + " is an embedding encoder (" + probe.architecture()
+                    + "); it cannot generate text");
+        }
+        if (Family.of(probe.architecture()).isEmpty()) {
+            throw new EngineException("model_type '" + probe.architecture() + "' is not supported by the Java engine"
+                    + " (llama, qwen2, qwen3, gemma2, gemma3, phi3)");
+        }
+        for (Path f : entry.variant().files()) {
+            if (!Files.isRegularFile(f)) {
+                throw new EngineException("model file missing: " + f);
+            }
+        }
+        return entry.variant().files();
+    }
+
+    private static void close(Model m) {
+        if (m != null) {
+            m.close();
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package io.jknife.java;
+
+import io.jknife.engine.FinishReason;
+import io.jknife.engine.Generation;
+import io.jknife.engine.GenerationRequest;
+import io.jknife.engine.GenerationResult;
+import io.jknife.engine.LoadedModel;
+import io.jknife.engine.Usage;
+import io.jknife.engine.text.StopStrings;
+import io.jknife.engine.text.Utf8Assembler;
+import io.jknife.java.model.Model;
+import io.jknife.java.model.Transformer;
+import io.jknife.java.sampling.Sampler;
+import io.jknife.tokenizer.Tokenizer;
+
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * A GGUF model loaded in the Java engine: mapped weights, one KV cache, the tokenizer.
+ *
+ * <h2>Threading</h2>
+ * One generation runs at a time: {@link Generation#stream} waits for a running one to end.
+ * {@link #tokenize} and {@link #detokenize} may run at any time. {@link Generation#cancel()} may be
+ * called from any thread (also an interrupt of the streaming thread) and stops the generation
+ * before the next token, and during a long prompt between batches. {@link #close()} cancels a
+ * running generation, waits for it, then unmaps the weights and stops the threads; it is
+ * idempotent, and every later call fails with {@link IllegalStateException}.
+ *
+ * <h2>Prompts and output</h2>
+ * As the llama.cpp engine: a text prompt gets the model's BOS when its tokenizer adds one (one BOS
+ * when the text starts with it too); the KV cache keeps the previous conversation, and a prompt
+ * that starts with it only processes the new tokens (the last prompt token is always recomputed);
+ * pieces are whole characters, control tokens are not shown; the generation stops at the
+ * tokenizer's end-of-generation tokens (not counted), at a stop string (not included), at
+ * {@code maxTokens} or a full context ({@link FinishReason#LENGTH}); with
+ * {@link GenerationRequest#ignoreEndOfGeneration()} end-of-generation tokens count and produce no text.
+ * Grammars are not supported: a request with one is refused.
+ */
+public final class JavaModel implements LoadedModel {
+    private final String name;
+    private final Model model;
+    private final Transformer transformer;
+    private final Tokenizer tokenizer;
+    private final int threads;
+    private final List<Integer> eog;
+    private final boolean[] isEog;
+
+    private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
+    private final ReentrantLock generationLock = new ReentrantLock();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final AtomicBoolean freed = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile Gen active;
+
+    /** The tokens whose keys and values are in the cache, in position order (guarded by generationLock). */
+    private final int[] cachedTokens;
+    private int cachedCount;
+
+    JavaModel(String name, Model model, Tokenizer tokenizer, int threads) {
+        this.name = name;
+        this.model = model;
+        this.transformer = model.transformer();
+        this.tokenizer = tokenizer;
+        this.threads = threads;
+        int vocab = transformer.vocabularySize();
+        this.isEog = new boolean[vocab];
+        this.eog = tokenizer.endOfGeneration().stream().filter(t -> t >= 0 && t < vocab).sorted().toList();
+        for (int t : eog) {
+            isEog[t] = true;
+        }
+        this.cachedTokens = new int[transformer.contextSize()];
+    }
+
+    @Override
+    public String engine() {
+        return JavaEngine.ID;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int contextSize() {
+        return transformer.contextSize();
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** The loaded model (config, transformer, kernels): for tests and benchmarks. */
+    public Model model() {
+        return model;
+    }
+
+    @Override
+    public List<Integer> endOfGenerationTokens() {
+        return eog;
+    }
+
+    @Override
+    public int[] tokenize(String text, boolean parseSpecial) {
+        life.readLock().lock();
+        try {
+            checkOpen();
+            return tokenizer.encode(text, true, parseSpecial);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public String detokenize(int[] tokens) {
+        life.readLock().lock();
+        try {
+            checkOpen();
+            checkTokens(tokens);
+            return tokenizer.decode(tokens);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /**
+     * Prepares a generation: the prompt is tokenized and checked now.
+     *
+     * @throws IllegalArgumentException when the prompt is empty, does not fit the context, or has a token id outside the vocabulary
+     * @throws IllegalStateException    when the model is closed
+     */
+    @Override
+    public Generation generate(GenerationRequest request) {
+        life.readLock().lock();
+        try {
+            checkOpen();
+            if (request.grammar() != null) {
+                throw new IllegalArgumentException("the Java engine does not apply grammars (supportsGrammar() is false)");
+            }
+            int[] prompt;
+            if (request.prompt() != null) {
+                prompt = promptTokens(request.prompt());
+            } else {
+                prompt = request.promptTokens().clone();
+                checkTokens(prompt);
+            }
+            if (prompt.length == 0) {
+                throw new IllegalArgumentException("the prompt is empty (and the model adds no BOS token)");
+            }
+            if (prompt.length >= contextSize()) {
+                throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the context holds "
+                        + contextSize() + " (room is needed for at least one generated token)");
+            }
+            return new Gen(prompt, request);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /** Unmaps the weights and stops the threads. Idempotent; cancels and waits for a running generation. */
+    @Override
+    public void close() {
+        if (!closeRequested.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        Gen g = active;
+        if (g != null) {
+            g.cancel();
+        }
+        if (life.getReadHoldCount() > 0) {
+            return; // close() from inside this thread's stream(): freed when the stream ends
+        }
+        free();
+    }
+
+    private void free() {
+        life.writeLock().lock();
+        try {
+            if (freed.compareAndSet(false, true)) {
+                model.close();
+            }
+        } finally {
+            life.writeLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the model " + name + " is closed");
+        }
+    }
+
+    private void checkTokens(int[] tokens) {
+        int vocab = transformer.vocabularySize();
+        for (int t : tokens) {
+            if (t < 0 || t >= vocab) {
+                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + vocab + " tokens");
+            }
+        }
+    }
+
+    private int[] promptTokens(String text) {
+        int[] tokens = tokenizer.encode(text, true, true);
+        OptionalInt bos = tokenizer.bos();
+        // a template that writes the BOS itself and a tokenizer that adds one give two: keep one
+        if (bos.isPresent() && tokens.length >= 2 && tokens[0] == bos.getAsInt() && tokens[1] == bos.getAsInt()) {
+            int[] t = new int[tokens.length - 1];
+            System.arraycopy(tokens, 1, t, 0, t.length);
+            return t;
+        }
+        return tokens;
+    }
+
+    /** For tests: how many tokens the KV cache holds. */
+    int cachedTokenCount() {
+        generationLock.lock();
+        try {
+            return cachedCount;
+        } finally {
+            generationLock.unlock();
+        }
+    }
+
+    /** One generation; {@link #stream} runs it once. */
+    private final class Gen implements Generation {
+        private final int[] prompt;
+        private final GenerationRequest request;
+        private final AtomicBoolean started = new AtomicBoolean();
+        private volatile boolean cancelled;
+        private volatile Thread thread;
+
+        Gen(int[] prompt, GenerationRequest request) {
+            this.prompt = prompt;
+            this.request = request;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        boolean stopRequested() {
+            Thread t = thread;
+            return cancelled || (t != null && t.isInterrupted());
+        }
+
+        @Override
+        public GenerationResult stream(Consumer<String> onText) {
+            if (!started.compareAndSet(false, true)) {
+                throw new IllegalStateException("this generation was already run");
+            }
+            thread = Thread.currentThread();
+            life.readLock().lock();
+            try {
+                generationLock.lock();
+                try {
+                    checkOpen();
+                    active = this;
+                    try {
+                        return run(onText);
+                    } catch (RuntimeException | Error e) {
+                        cachedCount = 0; // the cache may be half-written: start clean next time
+                        throw e;
+                    } finally {
+                        active = null;
+                    }
+                } finally {
+                    generationLock.unlock();
+                }
+            } finally {
+                life.readLock().unlock();
+                thread = null;
+                if (closeRequested.get() && life.getReadHoldCount() == 0) {
+                    free(); // close() was called from inside onText
+                }
+            }
+        }
+
+        private GenerationResult run(Consumer<String> onText) {
+            long t0 = System.nanoTime();
+            long tFirst = -1;
+            int generated = 0;
+            FinishReason reason;
+            StringBuilder text = new StringBuilder();
+            Utf8Assembler utf8 = new Utf8Assembler();
+            StopStrings stops = new StopStrings(request.stops());
+            Sampler sampler = new Sampler(request.sampling());
+            for (int i = Math.max(0, prompt.length - Sampler.PENALTY_LAST_N); i < prompt.length; i++) {
+                sampler.accept(prompt[i]); // the penalty looks at the prompt too, as llama.cpp's server does
+            }
+            float[] logits = prefill();
+            if (logits == null) {
+                reason = FinishReason.CANCELLED;
+            } else {
+                int limit = Math.min(request.maxTokens(), contextSize() - prompt.length + 1);
+                int vocab = tokenizer.vocabularySize();
+                while (true) {
+                    if (stopRequested()) {
+                        reason = FinishReason.CANCELLED;
+                        break;
+                    }
+                    int token = sampler.sample(logits, vocab);
+                    if (tFirst < 0) {
+                        tFirst = System.nanoTime();
+                    }
+                    if (isEog[token] && !request.ignoreEndOfGeneration()) {
+                        reason = FinishReason.STOP;
+                        break;
+                    }
+                    generated++;
+                    if (!isEog[token] && !tokenizer.isControl(token)) {
+                        byte[] bytes = tokenizer.tokenBytes(token);
+                        String chars = utf8.push(bytes, bytes.length);
+                        if (!chars.isEmpty()) {
+                            emit(stops.push(chars), text, onText);
+                            if (stops.stopped()) {
+                                reason = FinishReason.STOP;
+                                break;
+                            }
+                        }
+                    }
+                    if (generated >= limit) {
+                        reason = FinishReason.LENGTH;
+                        break;
+                    }
+                    if (stopRequested()) {
+                        reason = FinishReason.CANCELLED;
+                        break;
+                    }
+                    cachedTokens[cachedCount] = token;
+                    logits = transformer.forward(cachedTokens, cachedCount, 1, cachedCount);
+                    cachedCount++;
+                }
+            }
+            if (!stops.stopped()) {
+                emit(stops.flush(), text, onText);
+            }
+            long tEnd = System.nanoTime();
+            double promptMillis = ((tFirst >= 0 ? tFirst : tEnd) - t0) / 1e6;
+            double generationMillis = tFirst >= 0 ? (tEnd - tFirst) / 1e6 : 0;
+            return new GenerationResult(text.toString(), reason, new Usage(prompt.length, generated, promptMillis, generationMillis));
+        }
+
+        private void emit(String s, StringBuilder text, Consumer<String> onText) {
+            if (!s.isEmpty()) {
+                text.append(s);
+                onText.accept(s);
+            }
+        }
+
+        /**
+         * Brings the cache to the prompt: keeps the cached prefix it shares (at most all but its
+         * last token), runs the rest in batches; the logits after the last token, or null when cancelled.
+         */
+        private float[] prefill() {
+            int n = prompt.length;
+            int common = 0;
+            int max = Math.min(cachedCount, n - 1);
+            while (common < max && cachedTokens[common] == prompt[common]) {
+                common++;
+            }
+            cachedCount = common;
+            float[] logits = null;
+            int batch = transformer.maxBatch();
+            for (int pos = common; pos < n; pos += batch) {
+                if (stopRequested()) {
+                    return null;
+                }
+                int count = Math.min(batch, n - pos);
+                logits = transformer.forward(prompt, pos, count, pos);
+                System.arraycopy(prompt, pos, cachedTokens, pos, count);
+                cachedCount = pos + count;
+            }
+            return logits;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JavaModel[" + name + ", ctx=" + contextSize() + ", threads=" + threads + ", kernels="
+                + model.kernels().name() + "]";
+    }
+}

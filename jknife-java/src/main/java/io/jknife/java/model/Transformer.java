@@ -1,0 +1,332 @@
+package io.jknife.java.model;
+
+import io.jknife.java.parallel.Parallel;
+import io.jknife.java.weights.Kernels;
+import io.jknife.java.weights.Linear;
+
+import java.util.Arrays;
+
+/**
+ * The forward pass of the Llama-family decoders: tokens at consecutive positions in, logits out,
+ * keys and values kept in a {@link KvCache}. Prompts go through in batches of up to
+ * {@link #maxBatch} tokens, each matrix multiplied once for the whole batch. All scratch memory is
+ * allocated here, once; a forward pass allocates nothing per token. Not thread-safe: one pass at a time.
+ */
+public final class Transformer {
+    /** Multiply-adds below which element-wise work and attention stay on the calling thread. */
+    private static final long PARALLEL_WORK = 1 << 20;
+
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final Kernels kernels;
+    private final Parallel par;
+    private final int contextSize;
+    private final int maxBatch;
+    private final KvCache cache;
+    private final Rope ropeGlobal;
+    private final Rope ropeLocal;
+
+    // scratch, [token * width + i]
+    private final float[] x;
+    private final float[] xb;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+    private final float[] qkv;
+    private final float[] att;
+    private final float[] o;
+    private final float[] gate;
+    private final float[] up;
+    private final float[] hb;
+    private final float[] last;
+    private final float[] logits;
+    private float[] allLogits = new float[0];
+    private final ThreadLocal<float[]> scores;
+
+    private final Linear[][] attnIn;
+    private final float[][] attnOut;
+    private final Linear[][] ffnIn;
+    private final float[][] ffnOut;
+
+    Transformer(ModelConfig c, ModelWeights w, Kernels kernels, int contextSize, int maxBatch) {
+        this.c = c;
+        this.w = w;
+        this.kernels = kernels;
+        this.par = kernels.parallel();
+        this.contextSize = contextSize;
+        this.maxBatch = maxBatch;
+        this.cache = new KvCache(c.layers(), c.kvHeads(), c.headDimK(), contextSize);
+        this.ropeGlobal = new Rope(c.ropeDims(), c.neoxRope(), c.ropeBase(), c.ropeScale(), w.ropeFactors(),
+                c.ropeAttnFactor(), contextSize);
+        boolean localDiffers = c.ropeBaseLocal() != c.ropeBase() || c.ropeScaleLocal() != c.ropeScale();
+        this.ropeLocal = localDiffers
+                ? new Rope(c.ropeDims(), c.neoxRope(), c.ropeBaseLocal(), c.ropeScaleLocal(), null, 1f, contextSize)
+                : ropeGlobal;
+        int b = maxBatch;
+        this.x = new float[b * c.dim()];
+        this.xb = new float[b * Math.max(c.dim(), c.ffn())];
+        this.q = new float[b * c.qDim()];
+        this.k = new float[b * c.kvDim()];
+        this.v = new float[b * c.vDim()];
+        boolean fusedQkv = w.layers()[0].qkv() != null;
+        this.qkv = new float[fusedQkv ? b * (c.qDim() + c.kvDim() + c.vDim()) : 0];
+        this.att = new float[b * c.attnOutDim()];
+        this.o = new float[b * c.dim()];
+        boolean fusedFfn = w.layers()[0].gateUp() != null;
+        this.gate = new float[b * c.ffn() * (fusedFfn ? 2 : 1)];
+        this.up = new float[fusedFfn ? 0 : b * c.ffn()];
+        this.hb = new float[b * c.ffn()];
+        this.last = new float[c.dim()];
+        this.logits = new float[w.vocab()];
+        this.scores = ThreadLocal.withInitial(() -> new float[contextSize]);
+        int n = c.layers();
+        this.attnIn = new Linear[n][];
+        this.ffnIn = new Linear[n][];
+        for (int l = 0; l < n; l++) {
+            LayerWeights lw = w.layers()[l];
+            attnIn[l] = lw.qkv() != null ? new Linear[]{lw.qkv()} : new Linear[]{lw.q(), lw.k(), lw.v()};
+            ffnIn[l] = lw.gateUp() != null ? new Linear[]{lw.gateUp()} : new Linear[]{lw.gate(), lw.up()};
+        }
+        this.attnOut = fusedQkv ? new float[][]{qkv} : new float[][]{q, k, v};
+        this.ffnOut = fusedFfn ? new float[][]{gate} : new float[][]{gate, up};
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    public int vocabularySize() {
+        return w.vocab();
+    }
+
+    public int contextSize() {
+        return contextSize;
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /**
+     * Runs {@code n} tokens of {@code tokens} from {@code off} at positions {@code pos, pos+1, ...}
+     * (the cache must hold positions {@code [0, pos)}), and returns the logits after the last one:
+     * an internal array, valid until the next call.
+     */
+    public float[] forward(int[] tokens, int off, int n, int pos) {
+        check(n, pos);
+        for (int done = 0; done < n; ) {
+            int m = Math.min(maxBatch, n - done);
+            batch(tokens, off + done, m, pos + done);
+            done += m;
+        }
+        int lastRow = ((n - 1) % maxBatch);
+        System.arraycopy(x, lastRow * c.dim(), last, 0, c.dim());
+        VectorMath.rmsNorm(last, 0, w.outputNorm(), last, 0, c.dim(), c.rmsEps());
+        kernels.multiply(last, 1, w.output(), logits);
+        finishLogits(logits, 0);
+        return logits;
+    }
+
+    /** Like {@link #forward} but returns the logits after every token ({@code result[i]} follows token {@code off + i}). */
+    public float[][] forwardAll(int[] tokens, int off, int n, int pos) {
+        check(n, pos);
+        float[][] out = new float[n][];
+        int vocab = w.vocab();
+        for (int done = 0; done < n; ) {
+            int m = Math.min(maxBatch, n - done);
+            batch(tokens, off + done, m, pos + done);
+            for (int t = 0; t < m; t++) {
+                VectorMath.rmsNorm(x, t * c.dim(), w.outputNorm(), xb, t * c.dim(), c.dim(), c.rmsEps());
+            }
+            if (allLogits.length < m * vocab) {
+                allLogits = new float[m * vocab];
+            }
+            kernels.multiply(xb, m, w.output(), allLogits);
+            for (int t = 0; t < m; t++) {
+                finishLogits(allLogits, t * vocab);
+                out[done + t] = Arrays.copyOfRange(allLogits, t * vocab, (t + 1) * vocab);
+            }
+            done += m;
+        }
+        return out;
+    }
+
+    private void check(int n, int pos) {
+        if (n <= 0 || pos < 0 || pos + n > contextSize) {
+            throw new IllegalArgumentException(n + " tokens at position " + pos + " do not fit a context of " + contextSize);
+        }
+    }
+
+    private void finishLogits(float[] l, int off) {
+        int vocab = w.vocab();
+        if (w.outputBias() != null) {
+            for (int i = 0; i < vocab; i++) {
+                l[off + i] += w.outputBias()[i];
+            }
+        }
+        float cap = c.finalSoftcap();
+        if (cap > 0) {
+            for (int i = 0; i < vocab; i++) {
+                l[off + i] = cap * (float) Math.tanh(l[off + i] / cap);
+            }
+        }
+    }
+
+    /** One batch of at most maxBatch tokens through every layer; the hidden states end in {@link #x}. */
+    private void batch(int[] tokens, int off, int n, int pos) {
+        int dim = c.dim();
+        for (int t = 0; t < n; t++) {
+            int token = tokens[off + t];
+            if (token < 0 || token >= w.vocab()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + w.vocab());
+            }
+            w.embeddings().row(token, x, t * dim);
+            if (c.embedScale() != 1f) {
+                VectorMath.scale(x, t * dim, dim, c.embedScale());
+            }
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            attention(l, n, pos);
+            feedForward(l, n);
+        }
+    }
+
+    private void attention(int l, int n, int pos) {
+        LayerWeights lw = w.layers()[l];
+        int dim = c.dim();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int hd = c.headDimK();
+        for (int t = 0; t < n; t++) {
+            VectorMath.rmsNorm(x, t * dim, lw.attnNorm(), xb, t * dim, dim, c.rmsEps());
+        }
+        kernels.multiply(xb, n, attnIn[l], attnOut);
+        if (lw.qkv() != null) {
+            int width = qDim + kvDim + c.vDim();
+            for (int t = 0; t < n; t++) {
+                System.arraycopy(qkv, t * width, q, t * qDim, qDim);
+                System.arraycopy(qkv, t * width + qDim, k, t * kvDim, kvDim);
+                System.arraycopy(qkv, t * width + qDim + kvDim, v, t * c.vDim(), c.vDim());
+            }
+        }
+        Rope rope = c.isSliding(l) ? ropeLocal : ropeGlobal;
+        for (int t = 0; t < n; t++) {
+            addBias(q, t * qDim, lw.qBias());
+            addBias(k, t * kvDim, lw.kBias());
+            addBias(v, t * c.vDim(), lw.vBias());
+            if (lw.qNorm() != null) {
+                for (int h = 0; h < c.heads(); h++) {
+                    VectorMath.rmsNorm(q, t * qDim + h * hd, lw.qNorm(), q, t * qDim + h * hd, hd, c.rmsEps());
+                }
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    VectorMath.rmsNorm(k, t * kvDim + h * hd, lw.kNorm(), k, t * kvDim + h * hd, hd, c.rmsEps());
+                }
+            }
+            rope.apply(q, t * qDim, c.heads(), hd, pos + t);
+            rope.apply(k, t * kvDim, c.kvHeads(), hd, pos + t);
+            cache.put(l, pos + t, k, t * kvDim, v, t * c.vDim());
+        }
+        int heads = c.heads();
+        // a hand-off costs more than a short context's attention: split only when there is real work
+        long work = (long) n * heads * (pos + n) * hd;
+        int tasks = n * heads;
+        int grain = work < PARALLEL_WORK ? tasks : Math.max(1, tasks / (par.threads() * 4));
+        par.range(tasks, grain, (from, to) -> {
+            float[] s = scores.get();
+            for (int i = from; i < to; i++) {
+                headAttention(l, i / heads, i % heads, pos, s);
+            }
+        });
+        kernels.multiply(att, n, lw.out(), o);
+        for (int t = 0; t < n; t++) {
+            addBias(o, t * dim, lw.outBias());
+            if (lw.postAttnNorm() != null) {
+                VectorMath.rmsNorm(o, t * dim, lw.postAttnNorm(), o, t * dim, dim, c.rmsEps());
+            }
+        }
+        VectorMath.add(x, o, n * dim);
+    }
+
+    /** Attention of token {@code t} (position pos + t), query head {@code h}, into {@link #att}. */
+    private void headAttention(int l, int t, int h, int pos, float[] s) {
+        int hd = c.headDimK();
+        int g = h / (c.heads() / c.kvHeads());
+        int p1 = pos + t;
+        int p0 = c.isSliding(l) ? Math.max(0, p1 - c.slidingWindow() + 1) : 0;
+        int qOff = t * c.qDim() + h * hd;
+        float scale = c.queryScale();
+        float cap = c.attnSoftcap();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = p0; p <= p1; ) {
+            int block = p / KvCache.BLOCK;
+            int end = Math.min(p1, (block + 1) * KvCache.BLOCK - 1);
+            float[] keys = cache.keys(l, block);
+            for (; p <= end; p++) {
+                float score = VectorMath.dot(q, qOff, keys, cache.offset(g, p), hd) * scale;
+                if (cap > 0) {
+                    score = cap * (float) Math.tanh(score / cap);
+                }
+                s[p] = score;
+                max = Math.max(max, score);
+            }
+        }
+        float sum = 0;
+        for (int p = p0; p <= p1; p++) {
+            float e = (float) Math.exp(s[p] - max);
+            s[p] = e;
+            sum += e;
+        }
+        int outOff = t * c.attnOutDim() + h * c.headDimV();
+        Arrays.fill(att, outOff, outOff + hd, 0f);
+        float inv = 1f / sum;
+        for (int p = p0; p <= p1; ) {
+            int block = p / KvCache.BLOCK;
+            int end = Math.min(p1, (block + 1) * KvCache.BLOCK - 1);
+            float[] values = cache.values(l, block);
+            for (; p <= end; p++) {
+                VectorMath.axpy(s[p] * inv, values, cache.offset(g, p), att, outOff, hd);
+            }
+        }
+    }
+
+    private void feedForward(int l, int n) {
+        LayerWeights lw = w.layers()[l];
+        int dim = c.dim();
+        int ff = c.ffn();
+        for (int t = 0; t < n; t++) {
+            VectorMath.rmsNorm(x, t * dim, lw.ffnNorm(), xb, t * dim, dim, c.rmsEps());
+        }
+        kernels.multiply(xb, n, ffnIn[l], ffnOut);
+        boolean fused = lw.gateUp() != null;
+        boolean gelu = c.gelu();
+        float[] u = fused ? gate : up;
+        // split by whole 256-value pieces of every token's row, so that a single token uses every thread too
+        int pieces = (ff + 255) / 256;
+        int grain = (long) n * ff < PARALLEL_WORK / 8 ? n * pieces : Math.max(1, n * pieces / (par.threads() * 2));
+        par.range(n * pieces, grain, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int t = i / pieces;
+                int start = (i % pieces) * 256;
+                int len = Math.min(256, ff - start);
+                int gOff = (fused ? t * 2 * ff : t * ff) + start;
+                int uOff = (fused ? t * 2 * ff + ff : t * ff) + start;
+                VectorMath.gatedActivation(gelu, gate, gOff, u, uOff, hb, t * ff + start, len);
+            }
+        });
+        kernels.multiply(hb, n, lw.down(), o);
+        if (lw.postFfnNorm() != null) {
+            for (int t = 0; t < n; t++) {
+                VectorMath.rmsNorm(o, t * dim, lw.postFfnNorm(), o, t * dim, dim, c.rmsEps());
+            }
+        }
+        VectorMath.add(x, o, n * dim);
+    }
+
+    private static void addBias(float[] y, int off, float[] bias) {
+        if (bias != null) {
+            for (int i = 0; i < bias.length; i++) {
+                y[off + i] += bias[i];
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.jknife.java.weights;
+
+import io.jknife.formats.FormatException;
+import io.jknife.java.parallel.Parallel;
+
+/**
+ * The seam between the transformer and the matrix kernels: wraps mapped tensors as
+ * {@link Linear}s, multiplies them, and lends its threads for the rest of the forward pass.
+ * One forward pass at a time.
+ */
+public interface Kernels extends AutoCloseable {
+
+    /** A weight matrix over {@code t}'s mapped bytes (ggml's {@code ne[0]} is cols, {@code ne[1]} rows). */
+    Linear linear(MappedModel.Tensor t) throws FormatException;
+
+    /**
+     * {@code outs[i][t * rows_i + r] = Σ_c W_i[r][c] · x[t * cols + c]} for the {@code n} token
+     * rows of {@code x} and every matrix (all with the same column count, which reads the input once).
+     */
+    void multiply(float[] x, int n, Linear[] ws, float[][] outs);
+
+    /** {@link #multiply(float[], int, Linear[], float[][])} for one matrix. */
+    default void multiply(float[] x, int n, Linear w, float[] out) {
+        multiply(x, n, new Linear[]{w}, new float[][]{out});
+    }
+
+    /** The threads, for element-wise work and attention. */
+    Parallel parallel();
+
+    /** A short name for logs and benchmarks. */
+    String name();
+
+    @Override
+    void close();
+}

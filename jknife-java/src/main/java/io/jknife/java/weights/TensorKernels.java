@@ -1,0 +1,169 @@
+package io.jknife.java.weights;
+
+import io.jknife.formats.FormatException;
+import io.jknife.formats.GgmlType;
+import io.jknife.java.parallel.Parallel;
+import io.jknife.tensor.Activations;
+import io.jknife.tensor.MatMul;
+import io.jknife.tensor.WeightTensor;
+import io.jknife.tensor.WorkerTeam;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The optimized kernels of {@code jknife-tensor}: fused dequantize-and-dot on 8-bit activations
+ * (prepared once per input and shared by every matrix that reads it), split across one
+ * {@link WorkerTeam}, which also runs the rest of the forward pass.
+ */
+public final class TensorKernels implements Kernels {
+    private final WorkerTeam team;
+    private final TeamParallel parallel;
+    /** One reusable activations buffer per input width (a model has two or three widths). */
+    private int[] widths = new int[0];
+    private int[] capacities = new int[0];
+    private Activations[] inputs = new Activations[0];
+    /** The WeightTensor arrays of the multi-matrix calls, by the identity of the caller's Linear array. */
+    private final Map<Linear[], WeightTensor[]> groups = new IdentityHashMap<>();
+
+    public TensorKernels(int threads) {
+        this.team = new WorkerTeam(threads);
+        this.parallel = new TeamParallel(team);
+    }
+
+    @Override
+    public Linear linear(MappedModel.Tensor t) throws FormatException {
+        if (!WeightTensor.supports(t.type())) {
+            throw new FormatException("tensor " + t.info().name() + " has type " + t.type()
+                    + ", which the Java engine does not support (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
+        }
+        if (t.info().rank() > 2) {
+            throw new FormatException("tensor " + t.info().name() + " is not a matrix");
+        }
+        try {
+            return new Weight(WeightTensor.of(t.type(), t.data(), Math.toIntExact(t.dim(1)), Math.toIntExact(t.dim(0))));
+        } catch (IllegalArgumentException e) {
+            throw new FormatException("tensor " + t.info().name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void multiply(float[] x, int n, Linear[] ws, float[][] outs) {
+        int cols = ws[0].cols();
+        Activations a = input(cols, n).set(x, n);
+        if (ws.length == 1) {
+            MatMul.multiply(team, ((Weight) ws[0]).w, a, outs[0]);
+            return;
+        }
+        WeightTensor[] wts = groups.computeIfAbsent(ws, k -> {
+            WeightTensor[] w = new WeightTensor[k.length];
+            for (int i = 0; i < k.length; i++) {
+                w[i] = ((Weight) k[i]).w;
+            }
+            return w;
+        });
+        MatMul.multiply(team, a, wts, outs);
+    }
+
+    @Override
+    public void multiply(float[] x, int n, Linear w, float[] out) {
+        MatMul.multiply(team, ((Weight) w).w, input(w.cols(), n).set(x, n), out);
+    }
+
+    private Activations input(int cols, int n) {
+        for (int i = 0; i < widths.length; i++) {
+            if (widths[i] == cols) {
+                if (capacities[i] < n) {
+                    capacities[i] = Math.max(n, 32);
+                    inputs[i] = Activations.allocate(capacities[i], cols);
+                }
+                return inputs[i];
+            }
+        }
+        widths = java.util.Arrays.copyOf(widths, widths.length + 1);
+        capacities = java.util.Arrays.copyOf(capacities, capacities.length + 1);
+        inputs = java.util.Arrays.copyOf(inputs, inputs.length + 1);
+        widths[widths.length - 1] = cols;
+        capacities[capacities.length - 1] = Math.max(n, 32);
+        inputs[inputs.length - 1] = Activations.allocate(capacities[capacities.length - 1], cols);
+        return inputs[inputs.length - 1];
+    }
+
+    @Override
+    public Parallel parallel() {
+        return parallel;
+    }
+
+    @Override
+    public String name() {
+        return "jknife-tensor";
+    }
+
+    @Override
+    public void close() {
+        team.close();
+    }
+
+    /** A {@link WeightTensor} seen as a {@link Linear}. */
+    record Weight(WeightTensor w) implements Linear {
+        @Override
+        public int rows() {
+            return w.rows();
+        }
+
+        @Override
+        public int cols() {
+            return w.cols();
+        }
+
+        @Override
+        public GgmlType type() {
+            return w.type();
+        }
+
+        @Override
+        public void row(int r, float[] dst, int off) {
+            w.rowTo(r, dst, off);
+        }
+    }
+
+    /** Index ranges over the team's members, handed out in chunks from a shared counter. */
+    private static final class TeamParallel implements Parallel {
+        private final WorkerTeam team;
+        private final AtomicInteger next = new AtomicInteger();
+
+        TeamParallel(WorkerTeam team) {
+            this.team = team;
+        }
+
+        @Override
+        public int threads() {
+            return team.threads();
+        }
+
+        @Override
+        public void range(int n, int grain, RangeTask task) {
+            if (n <= 0) {
+                return;
+            }
+            int g = Math.max(1, grain);
+            if (team.threads() == 1 || n <= g) {
+                task.run(0, n);
+                return;
+            }
+            next.set(0);
+            team.run(member -> {
+                int from;
+                while ((from = next.getAndAdd(g)) < n) {
+                    task.run(from, Math.min(n, from + g));
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            team.close();
+        }
+    }
+}

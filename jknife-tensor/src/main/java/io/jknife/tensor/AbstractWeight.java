@@ -1,0 +1,86 @@
+package io.jknife.tensor;
+
+import io.jknife.formats.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** What every weight type shares: shape, memory, argument checks. */
+abstract class AbstractWeight implements WeightTensor {
+    static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    final GgmlType type;
+    final MemorySegment data;
+    final int rows;
+    final int cols;
+    final long rowBytes;
+
+    AbstractWeight(GgmlType type, MemorySegment data, int rows, int cols) {
+        this.type = type;
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = type.byteSize(cols);
+    }
+
+    @Override
+    public final GgmlType type() {
+        return type;
+    }
+
+    @Override
+    public final int rows() {
+        return rows;
+    }
+
+    @Override
+    public final int cols() {
+        return cols;
+    }
+
+    @Override
+    public final MemorySegment data() {
+        return data;
+    }
+
+    @Override
+    public final long rowBytes() {
+        return rowBytes;
+    }
+
+    final float f16(long offset) {
+        return Float.float16ToFloat(data.get(SHORT, offset));
+    }
+
+    final void checkRow(int r, float[] dst, int off) {
+        if (r < 0 || r >= rows) {
+            throw new IndexOutOfBoundsException("row " + r + " of " + rows);
+        }
+        if (off < 0 || off > dst.length - cols) {
+            throw new IndexOutOfBoundsException("no room for " + cols + " values at " + off + " in " + dst.length);
+        }
+    }
+
+    final void checkMultiply(Activations x, int rowFrom, int rowTo, float[] out) {
+        if (x.cols() != cols) {
+            throw new IllegalArgumentException("activations have " + x.cols() + " columns, the " + rows + " x "
+                    + cols + " " + type + " matrix needs " + cols);
+        }
+        if (rowFrom < 0 || rowTo > rows || rowFrom > rowTo) {
+            throw new IndexOutOfBoundsException("rows [" + rowFrom + ", " + rowTo + ") of " + rows);
+        }
+        if (out.length < (long) x.n() * rows) {
+            throw new IllegalArgumentException("output of " + out.length + " floats is smaller than "
+                    + x.n() + " tokens x " + rows + " rows");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return rows + " x " + cols + " " + type;
+    }
+}

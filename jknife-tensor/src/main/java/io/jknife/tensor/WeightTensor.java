@@ -1,0 +1,92 @@
+package io.jknife.tensor;
+
+import io.jknife.formats.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A {@code rows x cols} weight matrix of one GGML type, row-major, in (memory-mapped) memory; one
+ * implementation per type. Row {@code r} is the {@code cols} values of output {@code r} (ggml's
+ * {@code ne[0]} is {@code cols}, {@code ne[1]} is {@code rows}), stored as ggml stores it, little-endian.
+ *
+ * <p>Instances are immutable and safe to use from several threads at once. They do not own their
+ * memory: it stays valid as long as the arena it came from (see {@link MappedGguf#close()}).
+ */
+public interface WeightTensor {
+
+    GgmlType type();
+
+    int rows();
+
+    int cols();
+
+    /** The raw data: {@code rows * rowBytes()} bytes. */
+    MemorySegment data();
+
+    /** Bytes of one row. */
+    default long rowBytes() {
+        return type().byteSize(cols());
+    }
+
+    /** Bytes of the whole matrix, what one full multiplication reads. */
+    default long byteSize() {
+        return rowBytes() * rows();
+    }
+
+    /** Dequantizes row r into dst[off, off+cols) (embedding lookups). */
+    void rowTo(int r, float[] dst, int off);
+
+    /**
+     * The kernel that {@link MatMul} splits across threads: for rows {@code [rowFrom, rowTo)} and
+     * every token t of {@code x}, {@code out[t * rows() + r] = dot(row r, token row t of x)}.
+     * Callers normally use {@link MatMul#multiply}; this is public for engines that split work
+     * their own way.
+     *
+     * @throws IllegalArgumentException when {@code x} has another column count
+     */
+    void multiplyRows(Activations x, int rowFrom, int rowTo, float[] out);
+
+    /** The types {@link #of} accepts. */
+    static boolean supports(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Wraps {@code data} (exactly {@code rows} rows of {@code cols} values of {@code type}) as a weight matrix.
+     *
+     * @throws IllegalArgumentException for unsupported types, non-positive shapes, a column count
+     *                                  that is not a whole number of blocks, or a segment of another size
+     */
+    static WeightTensor of(GgmlType type, MemorySegment data, int rows, int cols) {
+        if (!supports(type)) {
+            throw new IllegalArgumentException("unsupported weight type " + type
+                    + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
+        }
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("weight shape must be positive, got " + rows + " x " + cols);
+        }
+        if (cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException(type + " rows of " + cols + " values are not a whole number of "
+                    + type.blockSize() + "-value blocks");
+        }
+        long expected = type.byteSize(cols) * rows;
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException(rows + " x " + cols + " " + type + " needs " + expected
+                    + " bytes, the segment has " + data.byteSize());
+        }
+        return switch (type) {
+            case F32 -> new F32Weight(data, rows, cols);
+            case F16 -> new F16Weight(data, rows, cols);
+            case BF16 -> new BF16Weight(data, rows, cols);
+            case Q8_0 -> new Q8_0Weight(data, rows, cols);
+            case Q4_0 -> new Q4_0Weight(data, rows, cols);
+            case Q4_K -> new Q4_KWeight(data, rows, cols);
+            case Q5_K -> new Q5_KWeight(data, rows, cols);
+            case Q6_K -> new Q6_KWeight(data, rows, cols);
+            default -> throw new AssertionError(type);
+        };
+    }
+}

@@ -1,0 +1,89 @@
+package io.jknife.whisper;
+
+import io.github.givimad.whisperjni.WhisperJNI;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Loads whisper-jni's native library once (extracted from its jar for linux-x86_64, with the
+ * AVX2/FMA build of ggml where the CPU has it; no network) and routes everything the library and
+ * whisper.cpp log to the {@link System.Logger} {@value #LOGGER_NAME} at DEBUG, never to stdout.
+ * whisper-jni offers the hook ({@link WhisperJNI#setLibraryLogger}); progress and real-time
+ * printing are additionally switched off in every request's parameters. The last error-looking
+ * lines are kept so a failed load can say why.
+ */
+final class WhisperNative {
+    static final String LOGGER_NAME = "io.jknife.whisper.native";
+
+    private static final System.Logger LOGGER = System.getLogger(LOGGER_NAME);
+    private static final int KEPT_LINES = 8;
+    private static final Deque<String> RECENT = new ArrayDeque<>();
+    private static WhisperJNI instance;
+    private static IOException failure;
+
+    private WhisperNative() {
+    }
+
+    /** The binding, its library loaded and its log routed; the failure repeats when loading failed. */
+    static synchronized WhisperJNI get() throws IOException {
+        if (instance != null) {
+            return instance;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            WhisperJNI.loadLibrary(WhisperNative::log);
+            WhisperJNI.setLibraryLogger(WhisperNative::log);
+            instance = new WhisperJNI();
+            return instance;
+        } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
+            failure = e instanceof IOException io ? io : new IOException("cannot load whisper-jni's native library: " + e.getMessage(), e);
+            throw failure;
+        }
+    }
+
+    /** Called from native code: must never throw. */
+    private static void log(String message) {
+        try {
+            String m = message == null ? "" : message.strip();
+            if (m.isEmpty()) {
+                return;
+            }
+            synchronized (RECENT) {
+                RECENT.addLast(m);
+                while (RECENT.size() > KEPT_LINES) {
+                    RECENT.removeFirst();
+                }
+            }
+            LOGGER.log(System.Logger.Level.DEBUG, m);
+        } catch (Throwable t) {
+            // a lost log line is harmless; an exception thrown into native code is not
+        }
+    }
+
+    /** Forgets the kept lines. */
+    static void clearRecent() {
+        synchronized (RECENT) {
+            RECENT.clear();
+        }
+    }
+
+    /** The kept lines that look like errors, oldest first. */
+    static List<String> recentErrors() {
+        synchronized (RECENT) {
+            List<String> out = new ArrayList<>();
+            for (String s : RECENT) {
+                String l = s.toLowerCase(java.util.Locale.ROOT);
+                if (l.contains("error") || l.contains("failed") || l.contains("invalid") || l.contains("unknown")) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+    }
+}
