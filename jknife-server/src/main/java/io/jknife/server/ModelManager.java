@@ -187,8 +187,9 @@ public final class ModelManager implements AutoCloseable {
         for (ModelEntry e : catalog.store().allEntries()) {
             try {
                 ModelInfo info = catalog.describe(e);
+                boolean embeddings = info.healthy() && info.runtimeCompatible() && info.capabilities().contains(Capability.EMBEDDINGS);
                 if (RunPreflight.check(e.name(), info).isEmpty() && info.capabilities().contains(Capability.TEXT_GENERATION)
-                        || SpeechPreflight.check(e.name(), info, TranscriptionRequest.defaults()).isEmpty()) {
+                        || SpeechPreflight.check(e.name(), info, TranscriptionRequest.defaults()).isEmpty() || embeddings) {
                     out.add(info);
                 }
             } catch (RuntimeException ex) {

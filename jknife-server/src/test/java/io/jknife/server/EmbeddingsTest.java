@@ -21,6 +21,7 @@ import static io.jknife.server.ServerTest.assertError;
 import static io.jknife.server.TestServers.get;
 import static io.jknife.server.TestServers.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code POST /v1/embeddings} over real HTTP with tiny generated BERT models in llama.cpp. */
@@ -45,6 +46,20 @@ class EmbeddingsTest {
         if (server != null) {
             server.close();
         }
+    }
+
+    @Test
+    void modelsListEmbeddingModelsWithTheirCapability() throws Exception {
+        JsonNode list = TestServers.get(server.base() + "/v1/models").json();
+        JsonNode bert = null;
+        for (JsonNode m : list.get("data")) {
+            if (m.get("id").asText().equals("org/bert-GGUF")) {
+                bert = m;
+            }
+        }
+        assertNotNull(bert, list.toString());
+        assertTrue(bert.get("capabilities").toString().contains("\"embeddings\""), bert.toString());
+        assertEquals(200, TestServers.get(server.base() + "/v1/models/org/bert-GGUF").status());
     }
 
     static TestServers.Reply embed(String body) throws Exception {
