@@ -2,6 +2,7 @@ package io.jknife.java;
 
 import io.jknife.engine.FinishReason;
 import io.jknife.engine.Generation;
+import io.jknife.engine.SingleRunGeneration;
 import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
@@ -227,12 +228,9 @@ public final class JavaModel implements LoadedModel {
     }
 
     /** One generation; {@link #stream} runs it once. */
-    private final class Gen implements Generation {
+    private final class Gen extends SingleRunGeneration {
         private final int[] prompt;
         private final GenerationRequest request;
-        private final AtomicBoolean started = new AtomicBoolean();
-        private volatile boolean cancelled;
-        private volatile Thread thread;
 
         Gen(int[] prompt, GenerationRequest request) {
             this.prompt = prompt;
@@ -240,21 +238,8 @@ public final class JavaModel implements LoadedModel {
         }
 
         @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        boolean stopRequested() {
-            Thread t = thread;
-            return cancelled || (t != null && t.isInterrupted());
-        }
-
-        @Override
         public GenerationResult stream(Consumer<String> onText) {
-            if (!started.compareAndSet(false, true)) {
-                throw new IllegalStateException("this generation was already run");
-            }
-            thread = Thread.currentThread();
+            startRun();
             life.readLock().lock();
             try {
                 generationLock.lock();
@@ -274,7 +259,7 @@ public final class JavaModel implements LoadedModel {
                 }
             } finally {
                 life.readLock().unlock();
-                thread = null;
+                endRun();
                 if (closeRequested.get() && life.getReadHoldCount() == 0) {
                     free(); // close() was called from inside onText
                 }

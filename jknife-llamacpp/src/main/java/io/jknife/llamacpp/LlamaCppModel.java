@@ -2,6 +2,7 @@ package io.jknife.llamacpp;
 
 import io.jknife.engine.FinishReason;
 import io.jknife.engine.Generation;
+import io.jknife.engine.SingleRunGeneration;
 import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
@@ -313,12 +314,9 @@ public final class LlamaCppModel implements LoadedModel {
      * {@link SlotScheduler}, then turns the token ids it posts into text (pieces, UTF-8, stop
      * strings) and calls {@code onText}, all on the caller's own thread.
      */
-    private final class Gen implements Generation {
+    private final class Gen extends SingleRunGeneration {
         private final int[] prompt;
         private final GenerationRequest request;
-        private final AtomicBoolean started = new AtomicBoolean();
-        private volatile boolean cancelled;
-        private volatile Thread thread;
 
         Gen(int[] prompt, GenerationRequest request) {
             this.prompt = prompt;
@@ -326,21 +324,8 @@ public final class LlamaCppModel implements LoadedModel {
         }
 
         @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        boolean stopRequested() {
-            Thread t = thread;
-            return cancelled || (t != null && t.isInterrupted());
-        }
-
-        @Override
         public GenerationResult stream(Consumer<String> onText) {
-            if (!started.compareAndSet(false, true)) {
-                throw new IllegalStateException("this generation was already run");
-            }
-            thread = Thread.currentThread();
+            startRun();
             life.readLock().lock();
             try {
                 exclusive.readLock().lock();
@@ -357,7 +342,7 @@ public final class LlamaCppModel implements LoadedModel {
                 }
             } finally {
                 life.readLock().unlock();
-                thread = null;
+                endRun();
                 if (closeRequested.get() && life.getReadHoldCount() == 0) {
                     freeNative(); // close() was called from inside onText
                 }
@@ -392,7 +377,7 @@ public final class LlamaCppModel implements LoadedModel {
                         next = slot.take();
                     } catch (InterruptedException e) {
                         interrupted = true; // an interrupt cancels, as before, and stays set for the caller
-                        cancelled = true;
+                        cancel();
                         continue;
                     }
                     if (next instanceof SlotRequest.End e) {

@@ -1,5 +1,6 @@
 package io.jknife.bench.engine;
 
+import io.jknife.bench.json.Num;
 import io.jknife.bench.system.PeakRss;
 import io.jknife.engine.EngineException;
 import io.jknife.engine.GenerationRequest;
@@ -39,12 +40,7 @@ public final class EngineBench {
     /** The median and spread of one measure over the repetitions. */
     public record Stat(double median, double min, double max) {
         static Stat of(List<Double> values) {
-            double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            if (v.length == 0) {
-                return null;
-            }
-            double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-            return new Stat(median, v[0], v[v.length - 1]);
+            return values.isEmpty() ? null : new Stat(Num.median(values), Num.min(values), Num.max(values));
         }
     }
 

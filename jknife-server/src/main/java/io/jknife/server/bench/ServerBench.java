@@ -2,6 +2,7 @@ package io.jknife.server.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jknife.bench.json.Num;
 import io.jknife.engine.EngineCatalog;
 import io.jknife.engine.LoadOptions;
 import io.jknife.engine.SamplingParams;
@@ -109,11 +110,11 @@ public final class ServerBench {
         } finally {
             server.stop();
         }
-        double md = median(direct);
-        double ms = median(served);
+        double md = Num.median(direct);
+        double ms = Num.median(served);
         System.out.printf(Locale.ROOT, "model %s%nrun    decode %.2f tok/s (median of %d)%nserver decode %.2f tok/s%n"
                         + "server/run %.1f %% (ratio of medians), %.1f %% (median of pair ratios)%n",
-                model.getFileName(), md, reps, ms, 100 * ms / md, 100 * median(pairRatios));
+                model.getFileName(), md, reps, ms, 100 * ms / md, 100 * Num.median(pairRatios));
     }
 
     /** A throw-away Hugging Face cache whose only model is a link to {@code file}. */
@@ -186,12 +187,5 @@ public final class ServerBench {
             }
             return (pieces - 1) / ((last - first) / 1e9);
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> v = new ArrayList<>(values);
-        v.sort(null);
-        int n = v.size();
-        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
     }
 }
