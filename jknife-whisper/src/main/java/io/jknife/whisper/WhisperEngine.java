@@ -18,6 +18,7 @@ import io.jknife.store.probe.ModelProbe;
 import io.jknife.store.probe.ModelProber;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -132,9 +133,16 @@ public final class WhisperEngine implements SpeechEngine {
         WhisperContext ctx;
         WhisperNative.clearRecent();
         try {
-            ctx = jni.initNoState(file, params);
-        } catch (IOException | RuntimeException e) {
-            throw new EngineException("whisper.cpp could not load " + name + ": " + e.getMessage(), e);
+            ctx = WhisperNative.changingRefs(() -> {
+                try {
+                    return jni.initNoState(file, params);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            String why = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            throw new EngineException("whisper.cpp could not load " + name + ": " + why, e);
         }
         if (ctx == null) {
             List<String> errors = WhisperNative.recentErrors();

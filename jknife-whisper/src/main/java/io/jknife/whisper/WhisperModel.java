@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A whisper.cpp model loaded without a state: every {@link #transcribe} call creates its own
+ * A whisper.cpp model loaded without a state: every {@link #transcribe} call runs on its own
  * whisper state (KV caches and compute buffers), so concurrent requests share the weights and
  * nothing else. {@link #close()} waits for running requests.
  *
@@ -83,13 +83,10 @@ public final class WhisperModel implements SpeechModel {
             if (closed) {
                 throw new EngineException(name + " was unloaded");
             }
-            WhisperState state = jni.initState(ctx);
-            if (state == null) {
-                throw new EngineException("whisper.cpp could not allocate a state for " + name + " (out of memory?)");
-            }
+            WhisperState state = newState();
             try {
                 long t0 = System.nanoTime();
-                int rc = jni.fullWithState(ctx, state, params, samples16k, samples16k.length);
+                int rc = WhisperNative.usingRefs(() -> jni.fullWithState(ctx, state, params, samples16k, samples16k.length));
                 double millis = (System.nanoTime() - t0) / 1e6;
                 if (rc != 0) {
                     List<String> errors = WhisperNative.recentErrors();
@@ -97,13 +94,29 @@ public final class WhisperModel implements SpeechModel {
                             + (errors.isEmpty() ? "" : ": " + errors.getLast()));
                 }
                 return new Transcription(request.translate() ? "translate" : "transcribe",
-                        reportedLanguage(request, traits), duration, segments(state, duration), millis);
+                        reportedLanguage(request, traits), duration,
+                        WhisperNative.usingRefs(() -> segments(state, duration)), millis);
             } finally {
-                jni.free(state);
+                WhisperNative.changingRefs(() -> jni.free(state));
             }
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * A fresh state for one request. States are not reused: a used one decodes the next clip
+     * differently from a fresh one (seen with the generated models), and a request's answer must
+     * not depend on what ran before it. Creating and freeing take the binding's exclusive lock
+     * ({@link WhisperNative#changingRefs}), so a request that arrives while another transcribes
+     * starts when that one's {@code full} call returns.
+     */
+    private WhisperState newState() throws EngineException {
+        WhisperState state = WhisperNative.changingRefs(() -> jni.initState(ctx));
+        if (state == null) {
+            throw new EngineException("whisper.cpp could not allocate a state for " + name + " (out of memory?)");
+        }
+        return state;
     }
 
     /** Refuses what the model would silently ignore or misread. */
@@ -164,7 +177,7 @@ public final class WhisperModel implements SpeechModel {
         try {
             if (!closed) {
                 closed = true;
-                jni.free(ctx);
+                WhisperNative.changingRefs(() -> jni.free(ctx));
             }
         } finally {
             lock.writeLock().unlock();

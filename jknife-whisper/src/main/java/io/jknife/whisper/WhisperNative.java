@@ -7,6 +7,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * Loads whisper-jni's native library once (extracted from its jar for linux-x86_64, with the
@@ -15,6 +18,13 @@ import java.util.List;
  * whisper-jni offers the hook ({@link WhisperJNI#setLibraryLogger}); progress and real-time
  * printing are additionally switched off in every request's parameters. The last error-looking
  * lines are kept so a failed load can say why.
+ *
+ * <p>whisper-jni hands out contexts and states as integer keys into process-wide C++
+ * {@code std::map}s that it never locks. A lookup that runs while another thread inserts or erases
+ * corrupts the tree (seen as {@code terminate called after throwing std::out_of_range: map::at},
+ * which aborts the JVM). So every call that creates or frees a context or state runs under the
+ * write side of {@link #REFS}, and every call that looks one up under the read side:
+ * {@link #changingRefs} and {@link #usingRefs}.
  */
 final class WhisperNative {
     static final String LOGGER_NAME = "io.jknife.whisper.native";
@@ -22,6 +32,7 @@ final class WhisperNative {
     private static final System.Logger LOGGER = System.getLogger(LOGGER_NAME);
     private static final int KEPT_LINES = 8;
     private static final Deque<String> RECENT = new ArrayDeque<>();
+    private static final ReentrantReadWriteLock REFS = new ReentrantReadWriteLock();
     private static WhisperJNI instance;
     private static IOException failure;
 
@@ -44,6 +55,33 @@ final class WhisperNative {
         } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
             failure = e instanceof IOException io ? io : new IOException("cannot load whisper-jni's native library: " + e.getMessage(), e);
             throw failure;
+        }
+    }
+
+    /** Runs a binding call that creates or frees a context or state: alone. */
+    static <T> T changingRefs(Supplier<T> call) {
+        return locked(REFS.writeLock(), call);
+    }
+
+    /** {@link #changingRefs(Supplier)} for a call without a result (a free). */
+    static void changingRefs(Runnable call) {
+        changingRefs(() -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** Runs binding calls that only look contexts and states up: alongside other lookups. */
+    static <T> T usingRefs(Supplier<T> call) {
+        return locked(REFS.readLock(), call);
+    }
+
+    private static <T> T locked(Lock lock, Supplier<T> call) {
+        lock.lock();
+        try {
+            return call.get();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -124,6 +124,87 @@ class WhisperEngineTest {
         }
     }
 
+    /**
+     * whisper-jni's context and state maps are unlocked C++ maps: before every call went through
+     * WhisperNative's lock, lookups racing with loads, unloads and new states aborted the JVM
+     * ("map::at"). Many short requests on reused and new states while other models load and close.
+     */
+    @Test
+    void requestsRacingWithLoadsAndUnloadsLeaveTheJvmStanding() throws Exception {
+        float[] audio = TestAudio.tone(1, 2);
+        TranscriptionRequest req = TranscriptionRequest.defaults().withLanguage("en").withThreads(1);
+        Transcription alone = multilingual.transcribe(audio, req);
+        Path file = TinyWhisper.write(Files.createDirectories(dir.resolve("churn")).resolve("ggml-tiny.bin"));
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                runs.add(pool.submit((Callable<Void>) () -> {
+                    for (int i = 0; i < 6; i++) {
+                        assertEquals(alone.segments(), multilingual.transcribe(audio, req).segments());
+                    }
+                    return null;
+                }));
+            }
+            runs.add(pool.submit((Callable<Void>) () -> {
+                for (int i = 0; i < 6; i++) {
+                    try (WhisperModel other = new WhisperEngine().loadFile(file, new LoadOptions(0, 1))) {
+                        assertEquals(alone.segments(), other.transcribe(audio, req).segments());
+                    }
+                }
+                return null;
+            }));
+            for (Future<?> f : runs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The binding's maps themselves, hammered through WhisperNative's lock: lookups on one thread,
+     * states created and freed on two others (unlocked, concurrent inserts can lose a node, and the
+     * next lookup of it aborts the JVM).
+     */
+    @Test
+    void bindingLookupsAndStateChurnDoNotRace() throws Exception {
+        var jni = WhisperNative.get();
+        var ctx = WhisperNative.changingRefs(() -> {
+            try {
+                return jni.initNoState(dir.resolve("ml/ggml-tiny.bin"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        var state = WhisperNative.changingRefs(() -> jni.initState(ctx));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> lookups = pool.submit((Callable<Void>) () -> {
+                for (int i = 0; i < 200_000; i++) {
+                    assertEquals(0, (int) WhisperNative.usingRefs(() -> jni.fullNSegmentsFromState(state)));
+                }
+                return null;
+            });
+            Callable<Void> churn = () -> {
+                while (!lookups.isDone()) {
+                    var s = WhisperNative.changingRefs(() -> jni.initState(ctx));
+                    WhisperNative.changingRefs(() -> jni.free(s));
+                }
+                return null;
+            };
+            Future<?> churn1 = pool.submit(churn);
+            Future<?> churn2 = pool.submit(churn);
+            lookups.get();
+            churn1.get();
+            churn2.get();
+        } finally {
+            pool.shutdownNow();
+            WhisperNative.changingRefs(() -> jni.free(state));
+            WhisperNative.changingRefs(() -> jni.free(ctx));
+        }
+    }
+
     @Test
     void languageTranslatePromptAndTemperatureReachWhisper() {
         WhisperTraits ml = multilingual.traits();
