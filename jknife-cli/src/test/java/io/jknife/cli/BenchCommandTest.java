@@ -5,6 +5,7 @@ import io.jknife.bench.junit.BenchReportExtension;
 import io.jknife.formats.GgmlType;
 import io.jknife.testkit.CacheTree;
 import io.jknife.testkit.TinyGguf;
+import io.jknife.testkit.TinySafetensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,6 +154,20 @@ class BenchCommandTest {
         SchemaValidator.assertValid(tooLong.json());
         assertTrue(tooLong.json().at("/error/message").asText().contains("do not fit the context"), tooLong.out());
         assertEquals(2, cli().run("bench", "run", "tiny", "--repeat", "zero").exitCode());
+    }
+
+    @Test
+    void engineBenchRunsMlxCheckpointsOnTheJavaEngine() throws Exception {
+        CacheTree.at(dir).repo("mlx-community/Tiny-4bit").files(TinySafetensors.llama(dir.resolve("q4"),
+                TinySafetensors.Options.defaults().withMlx(4, 64)));
+        Cli.Result r = cli().run("bench", "run", "mlx-community/Tiny-4bit", "--prompt-tokens", "16", "--gen-tokens", "8",
+                "--repeat", "2", "--no-bandwidth", "--threads", "1", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        SchemaValidator.assertValid(r.json());
+        JsonNode row = r.data().get("results").get(0);
+        assertEquals("java", row.get("engine").asText(), row.toString());
+        assertEquals(8, row.get("generated_tokens").asInt());
+        assertTrue(row.at("/decode_tps/median").asDouble() > 0, row.toString());
     }
 
     @Test

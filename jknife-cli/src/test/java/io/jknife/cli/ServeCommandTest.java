@@ -37,6 +37,10 @@ class ServeCommandTest {
         assertEquals(2, new Cli(hf).run("serve", "--keep-alive", "5x").exitCode());
         assertEquals(2, new Cli(hf).run("serve", "--max-loaded", "0").exitCode());
         assertEquals(2, new Cli(hf).run("serve", "--port", "70000").exitCode());
+        Cli.Result floors = new Cli(hf).run("serve", "--switch-free", "8");
+        assertEquals(2, floors.exitCode());
+        assertTrue(floors.err().contains("--switch-free takes two sizes in GiB"), floors.err());
+        assertEquals(2, new Cli(hf).run("serve", "--switch-free", "8,-1").exitCode());
     }
 
     @Test

@@ -9,6 +9,8 @@ import io.jknife.java.model.Family;
 import io.jknife.java.model.Model;
 import io.jknife.java.weights.FallbackKernels;
 import io.jknife.java.weights.Kernels;
+import io.jknife.java.weights.SafetensorsModel;
+import io.jknife.java.weights.WeightSource;
 import io.jknife.java.weights.TensorKernels;
 import io.jknife.store.ModelEntry;
 import io.jknife.store.probe.ModelFiles;
@@ -16,6 +18,7 @@ import io.jknife.store.probe.ModelFormat;
 import io.jknife.store.probe.ModelProbe;
 import io.jknife.store.probe.ModelProber;
 import io.jknife.tokenizer.GgufTokenizers;
+import io.jknife.tokenizer.HfTokenizers;
 import io.jknife.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -27,8 +30,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * The pure-Java engine (id {@value #ID}): Llama-family GGUF decoders (llama incl. Mistral,
- * qwen2, qwen3, gemma2, gemma3 text, phi3) computed with the Vector API on memory-mapped weights,
+ * The pure-Java engine (id {@value #ID}): Llama-family decoders (llama incl. Mistral,
+ * qwen2, qwen3, gemma2, gemma3 text, phi3), from GGUF files or Hugging Face safetensors
+ * checkpoints (plain or MLX-quantized), computed with the Vector API on memory-mapped weights,
  * tokenized by {@code jknife-tokenizer}. Registered for {@link java.util.ServiceLoader} in
  * {@code META-INF/services/io.jknife.engine.TextEngine}. The JVM needs
  * {@code --add-modules jdk.incubator.vector}.
@@ -51,9 +55,9 @@ public final class JavaEngine implements TextEngine {
     }
 
     /**
-     * Maps the model's GGUF files and allocates its KV cache.
+     * Maps the model's GGUF files or safetensors checkpoint and allocates its KV cache.
      *
-     * @throws EngineException with a one-line reason when the model is not a healthy GGUF decoder of a
+     * @throws EngineException with a one-line reason when the model is not a healthy GGUF or safetensors decoder of a
      *                         supported architecture and weight type, or does not fit in memory
      */
     @Override
@@ -65,14 +69,18 @@ public final class JavaEngine implements TextEngine {
             throw new EngineException("the Java engine needs the JVM option --add-modules jdk.incubator.vector"
                     + " (the ./jknife launcher adds it); or choose another engine with --engine llamacpp");
         }
-        List<Path> files = validate(entry, probe);
+        boolean gguf = validate(entry, probe);
+        List<Path> files = gguf ? entry.variant().files() : List.of();
         Model model = null;
         // the vocabulary (often 100k+ tokens) is built while the weights are mapped
-        FutureTask<Tokenizer> tokenizer = new FutureTask<>(() -> GgufTokenizers.from(GgufReader.read(files.getFirst())));
+        FutureTask<Tokenizer> tokenizer = new FutureTask<>(() -> gguf
+                ? GgufTokenizers.from(GgufReader.read(files.getFirst())) : HfTokenizers.from(entry.dir()));
         Thread.ofVirtual().name("jknife-java-tokenizer").start(tokenizer);
         try {
             int context = options.contextSize() > 0 ? options.contextSize() : defaultContext(probe.contextLength());
-            model = Model.load(files, kernels(options.effectiveThreads()), context, Model.DEFAULT_BATCH);
+            Kernels kernels = kernels(options.effectiveThreads());
+            model = gguf ? Model.load(files, kernels, context, Model.DEFAULT_BATCH)
+                    : Model.load(openSafetensors(entry.dir(), kernels), kernels, context, Model.DEFAULT_BATCH);
             Tokenizer tok = tokenizer(tokenizer);
             if (tok.vocabularySize() > model.transformer().vocabularySize()) {
                 throw new FormatException("the vocabulary has " + tok.vocabularySize()
@@ -91,6 +99,16 @@ public final class JavaEngine implements TextEngine {
             throw e;
         } finally {
             tokenizer.cancel(true);
+        }
+    }
+
+    /** Opens a safetensors checkpoint; closes {@code kernels} when that fails (Model.load owns them after). */
+    private static WeightSource openSafetensors(Path dir, Kernels kernels) throws IOException {
+        try {
+            return SafetensorsModel.open(dir);
+        } catch (IOException | RuntimeException e) {
+            kernels.close();
+            throw e;
         }
     }
 
@@ -130,6 +148,18 @@ public final class JavaEngine implements TextEngine {
         return load(entry, probe, options);
     }
 
+    /**
+     * Loads the Hugging Face checkpoint in {@code dir} (config.json, safetensors, tokenizer.json),
+     * probing it as the store would. For tools and benchmarks; the CLI loads what the store resolved.
+     */
+    public JavaModel loadDirectory(Path dir, LoadOptions options) throws EngineException {
+        Path d = dir.toAbsolutePath().normalize();
+        ModelFiles files = ModelFiles.scan(d);
+        String dirName = d.getFileName() == null ? "model" : d.getFileName().toString();
+        ModelProbe probe = ModelProber.probe(files, null, dirName, List.of());
+        return load(new ModelEntry(d.toString(), null, d, null, files, null, dirName), probe, options);
+    }
+
     /** The kernels for {@code threads} threads: {@code jknife-tensor}'s, or the plain ones when asked for. */
     public static Kernels kernels(int threads) {
         return "fallback".equals(System.getProperty(KERNELS_PROPERTY))
@@ -140,19 +170,27 @@ public final class JavaEngine implements TextEngine {
         return trained != null && trained > 0 ? Math.min(trained, DEFAULT_CONTEXT_CAP) : DEFAULT_CONTEXT_CAP;
     }
 
-    private static List<Path> validate(ModelEntry entry, ModelProbe probe) throws EngineException {
+    /** Refuses what the engine cannot load, before anything is mapped; true for GGUF, false for safetensors. */
+    private static boolean validate(ModelEntry entry, ModelProbe probe) throws EngineException {
         if (probe == null) {
             throw new EngineException(entry.name() + " was not probed; refusing to load it");
         }
         if (!probe.healthy()) {
             throw new EngineException("Refused " + entry.name() + ": " + probe.healthReason());
         }
-        if (probe.format() != ModelFormat.GGUF || entry.variant() == null || entry.variant().files().isEmpty()) {
-            throw new EngineException(entry.name() + " is not a GGUF model; the Java engine runs GGUF files");
-        }
         if (probe.embedder() == ModelProbe.Embedder.ENCODER) {
             throw new EngineException(entry.name() + " is an embedding encoder (" + probe.architecture()
                     + "); it cannot generate text");
+        }
+        if (probe.format() == ModelFormat.SAFETENSORS) {
+            if (entry.dir() == null || !Files.isRegularFile(entry.dir().resolve("config.json"))) {
+                throw new EngineException(entry.name() + " has no config.json");
+            }
+            return false;
+        }
+        if (probe.format() != ModelFormat.GGUF || entry.variant() == null || entry.variant().files().isEmpty()) {
+            throw new EngineException(entry.name() + " is a " + probe.format().label()
+                    + " model; the Java engine runs GGUF files and safetensors checkpoints");
         }
         if (Family.of(probe.architecture()).isEmpty()) {
             throw new EngineException("model_type '" + probe.architecture() + "' is not supported by the Java engine"
@@ -163,7 +201,7 @@ public final class JavaEngine implements TextEngine {
                 throw new EngineException("model file missing: " + f);
             }
         }
-        return entry.variant().files();
+        return true;
     }
 
     private static void close(Model m) {

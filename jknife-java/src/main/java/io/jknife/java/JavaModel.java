@@ -9,9 +9,14 @@ import io.jknife.engine.LoadedModel;
 import io.jknife.engine.Usage;
 import io.jknife.engine.text.StopStrings;
 import io.jknife.engine.text.Utf8Assembler;
+import io.jknife.java.grammar.GrammarConstraint;
+import io.jknife.java.grammar.GrammarMatcher;
+import io.jknife.java.grammar.TokenMatcher;
+import io.jknife.java.grammar.TokenVocabulary;
 import io.jknife.java.model.Model;
 import io.jknife.java.model.Transformer;
 import io.jknife.java.sampling.Sampler;
+import io.jknife.java.sampling.TokenConstraint;
 import io.jknife.tokenizer.Tokenizer;
 
 import java.util.List;
@@ -40,7 +45,15 @@ import java.util.function.Consumer;
  * tokenizer's end-of-generation tokens (not counted), at a stop string (not included), at
  * {@code maxTokens} or a full context ({@link FinishReason#LENGTH}); with
  * {@link GenerationRequest#ignoreEndOfGeneration()} end-of-generation tokens count and produce no text.
- * Grammars are not supported: a request with one is refused.
+ *
+ * <h2>Grammars</h2>
+ * A request's GBNF grammar ({@link GenerationRequest#grammar()}) is parsed when the generation is
+ * prepared (a bad one is an {@link IllegalArgumentException} naming the place) and constrains every
+ * sampled token: a token the grammar refuses is masked and the sampler draws again in its own
+ * order ({@link Sampler#sample(float[], int, TokenConstraint)}); tokens that
+ * produce no text are never chosen; an end-of-generation token only where the grammar may end;
+ * when the grammar is complete and nothing may follow, the generation ends with
+ * {@link FinishReason#STOP}. Without a grammar, sampling is exactly as before.
  */
 public final class JavaModel implements LoadedModel {
     private final String name;
@@ -61,6 +74,14 @@ public final class JavaModel implements LoadedModel {
     /** The tokens whose keys and values are in the cache, in position order (guarded by generationLock). */
     private final int[] cachedTokens;
     private int cachedCount;
+
+    /** Every token's bytes for grammar matching (null: never allowed), built on the first grammar. */
+    private volatile TokenVocabulary grammarVocabulary;
+    /** The last grammar parsed, with its text: servers send the same schema again and again. */
+    private volatile ParsedGrammar lastGrammar;
+
+    private record ParsedGrammar(String text, TokenMatcher matcher) {
+    }
 
     JavaModel(String name, Model model, Tokenizer tokenizer, int threads) {
         this.name = name;
@@ -139,9 +160,7 @@ public final class JavaModel implements LoadedModel {
         life.readLock().lock();
         try {
             checkOpen();
-            if (request.grammar() != null) {
-                throw new IllegalArgumentException("the Java engine does not apply grammars (supportsGrammar() is false)");
-            }
+            TokenMatcher grammar = request.grammar() == null ? null : grammar(request.grammar());
             int[] prompt;
             if (request.prompt() != null) {
                 prompt = promptTokens(request.prompt());
@@ -156,10 +175,64 @@ public final class JavaModel implements LoadedModel {
                 throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the context holds "
                         + contextSize() + " (room is needed for at least one generated token)");
             }
-            return new Gen(prompt, request);
+            return new Gen(prompt, request, grammar);
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /** Grammars are applied in the sampling loop (see the class comment). */
+    @Override
+    public boolean supportsGrammar() {
+        return true;
+    }
+
+    private TokenMatcher grammar(String text) {
+        ParsedGrammar last = lastGrammar;
+        if (last != null && last.text().equals(text)) {
+            return last.matcher();
+        }
+        TokenMatcher m = new TokenMatcher(GrammarMatcher.of(text));
+        lastGrammar = new ParsedGrammar(text, m);
+        return m;
+    }
+
+    /** The tokens' bytes once per model; control and end-of-generation tokens produce no text, so none. */
+    private TokenVocabulary grammarVocabulary() {
+        TokenVocabulary v = grammarVocabulary;
+        if (v == null) {
+            int vocab = tokenizer.vocabularySize();
+            byte[][] bytes = new byte[vocab][];
+            for (int t = 0; t < vocab; t++) {
+                if (!(t < isEog.length && isEog[t]) && !tokenizer.isControl(t)) {
+                    bytes[t] = tokenizer.tokenBytes(t);
+                }
+            }
+            v = new TokenVocabulary(bytes);
+            grammarVocabulary = v;
+        }
+        return v;
+    }
+
+    /** The grammar as the sampler sees it: end-of-generation tokens only where the grammar may end. */
+    private TokenConstraint constraintOf(GrammarConstraint grammar) {
+        return new TokenConstraint() {
+            @Override
+            public boolean allows(int token) {
+                return token < isEog.length && isEog[token] ? grammar.canEnd() : grammar.allows(token);
+            }
+
+            @Override
+            public void allowedTokens(boolean[] allowed, int vocab) {
+                grammar.allowedTokens(allowed);
+                boolean end = grammar.canEnd();
+                for (int t : eog) {
+                    if (t < vocab) {
+                        allowed[t] = end;
+                    }
+                }
+            }
+        };
     }
 
     /** Unmaps the weights and stops the threads. Idempotent; cancels and waits for a running generation. */
@@ -184,6 +257,13 @@ public final class JavaModel implements LoadedModel {
         try {
             if (freed.compareAndSet(false, true)) {
                 model.close();
+                if (tokenizer instanceof AutoCloseable c) { // a Hugging Face tokenizer holds native memory
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        // nothing is left to use it
+                    }
+                }
             }
         } finally {
             life.writeLock().unlock();
@@ -231,10 +311,12 @@ public final class JavaModel implements LoadedModel {
     private final class Gen extends SingleRunGeneration {
         private final int[] prompt;
         private final GenerationRequest request;
+        private final TokenMatcher grammar;
 
-        Gen(int[] prompt, GenerationRequest request) {
+        Gen(int[] prompt, GenerationRequest request, TokenMatcher grammar) {
             this.prompt = prompt;
             this.request = request;
+            this.grammar = grammar;
         }
 
         @Override
@@ -278,6 +360,8 @@ public final class JavaModel implements LoadedModel {
             for (int i = Math.max(0, prompt.length - Sampler.PENALTY_LAST_N); i < prompt.length; i++) {
                 sampler.accept(prompt[i]); // the penalty looks at the prompt too, as llama.cpp's server does
             }
+            GrammarConstraint constraint = grammar == null ? null : new GrammarConstraint(grammar, grammarVocabulary());
+            TokenConstraint allowed = constraint == null ? null : constraintOf(constraint);
             float[] logits = prefill();
             if (logits == null) {
                 reason = FinishReason.CANCELLED;
@@ -289,15 +373,27 @@ public final class JavaModel implements LoadedModel {
                         reason = FinishReason.CANCELLED;
                         break;
                     }
-                    int token = sampler.sample(logits, vocab);
+                    int token = constraint == null ? sampler.sample(logits, vocab)
+                            : sampler.sample(logits, vocab, allowed);
                     if (tFirst < 0) {
                         tFirst = System.nanoTime();
+                    }
+                    if (token < 0) { // the grammar allows no token of the vocabulary
+                        if (constraint.canEnd()) {
+                            reason = FinishReason.STOP;
+                            break;
+                        }
+                        String tail = text.length() > 200 ? "..." + text.substring(text.length() - 200) : text.toString();
+                        throw new IllegalStateException("no token of the vocabulary continues the grammar after: " + tail);
                     }
                     if (isEog[token] && !request.ignoreEndOfGeneration()) {
                         reason = FinishReason.STOP;
                         break;
                     }
                     generated++;
+                    if (constraint != null && !isEog[token]) {
+                        constraint.accept(token);
+                    }
                     if (!isEog[token] && !tokenizer.isControl(token)) {
                         byte[] bytes = tokenizer.tokenBytes(token);
                         String chars = utf8.push(bytes, bytes.length);
@@ -308,6 +404,10 @@ public final class JavaModel implements LoadedModel {
                                 break;
                             }
                         }
+                    }
+                    if (constraint != null && constraint.isFinished()) {
+                        reason = FinishReason.STOP; // nothing may follow: as llama.cpp, whose grammar then allows only EOG
+                        break;
                     }
                     if (generated >= limit) {
                         reason = FinishReason.LENGTH;

@@ -168,10 +168,14 @@ class JavaEngineTest {
     }
 
     @Test
-    void grammarsAreRefusedAndEndOfGenerationCanBeIgnored() {
-        assertFalse(model.supportsGrammar());
+    void grammarsConstrainTheOutputAndEndOfGenerationCanBeIgnored() {
+        assertTrue(model.supportsGrammar());
+        GenerationResult a = model.generate(
+                GenerationRequest.ofText(PROMPT, 4, List.of(), SamplingParams.greedy()).withGrammar("root ::= \"a\"")).collect();
+        assertEquals("a", a.text());
+        assertEquals(FinishReason.STOP, a.finishReason());
         assertThrows(IllegalArgumentException.class, () -> model.generate(
-                GenerationRequest.ofText(PROMPT, 4, List.of(), SamplingParams.greedy()).withGrammar("root ::= \"a\"")));
+                GenerationRequest.ofText(PROMPT, 4, List.of(), SamplingParams.greedy()).withGrammar("root ::= undefined")));
         GenerationResult r = model.generate(GenerationRequest.ofText(PROMPT, 40, List.of(), SamplingParams.greedy())
                 .ignoringEndOfGeneration()).collect();
         assertEquals(FinishReason.LENGTH, r.finishReason());

@@ -4,13 +4,18 @@ import io.jknife.bench.events.BenchEvents;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
  * Waits before a load until the model fits in free memory (reference backends.md §2): polls the
  * reading every {@code poll} up to {@code timeout}, then answers 503 {@code memory_pressure} with
- * Retry-After instead of loading into swap. A model larger than the machine is refused at once.
+ * Retry-After instead of loading into swap. A poll succeeds when enough memory is free and the
+ * pressure is normal (PSI {@code some avg10} under {@value #NORMAL_PRESSURE} %, or not reported:
+ * an unknown signal never makes every load wait). A model larger than the machine is refused at once.
  */
 public final class MemoryGate {
+    /** PSI {@code some avg10} below this is the reference's NORMAL level (WARN below 40, CRITICAL above). */
+    public static final double NORMAL_PRESSURE = 10.0;
     private final MemoryReading reading;
     private final Duration poll;
     private final Duration timeout;
@@ -40,7 +45,9 @@ public final class MemoryGate {
         try {
             while (true) {
                 long avail = reading.availableBytes();
-                if (avail >= required) {
+                OptionalDouble pressure = reading.pressure();
+                boolean calm = pressure.isEmpty() || pressure.getAsDouble() < NORMAL_PRESSURE;
+                if (avail >= required && calm) {
                     return;
                 }
                 if (wait == null) {
@@ -50,8 +57,13 @@ public final class MemoryGate {
                 if (System.nanoTime() >= deadline) {
                     metrics.memoryGateTimeouts.increment();
                     throw new ApiException(503, "memory_pressure", "memory_pressure", null,
-                            "Not enough free memory to load '" + model + "': needs " + gib(required) + ", "
-                                    + gib(avail) + " free after waiting " + timeout.toSeconds() + " s", 10);
+                            (avail >= required
+                                    ? "Memory pressure too high to load '" + model + "': PSI some avg10 "
+                                    + String.format(Locale.ROOT, "%.1f", pressure.getAsDouble()) + " % (normal is under "
+                                    + (int) NORMAL_PRESSURE + " %)"
+                                    : "Not enough free memory to load '" + model + "': needs " + gib(required) + ", "
+                                    + gib(avail) + " free")
+                                    + " after waiting " + timeout.toMillis() / 1000.0 + " s", 10);
                 }
                 Thread.sleep(poll.toMillis());
             }

@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  * request), keyed by resolved identity; keeps at most {@code maxLoaded} (least recently used
  * evicted), unloads idle ones after the keep-alive, gates loads on free memory, and lets one
  * request at a time use a loaded model with a bounded queue behind it. Speech-to-text models are
- * held the same way (same keys, LRU, keep-alive and memory gate, at least {@link #SPEECH_SWITCH_BYTES}
- * free to load one) but serve concurrent requests, each with its own engine state.
+ * held the same way (same keys, LRU, keep-alive and memory gate) but serve concurrent requests,
+ * each with its own engine state. A switch (any load after the first) to a vision or speech model
+ * also waits for the configured floor of free memory ({@link ServerConfig.SwitchFloors}).
  */
 public final class ModelManager implements AutoCloseable {
     /** Opens a session for a model (the real engine, or a fake in tests). */
@@ -54,8 +55,6 @@ public final class ModelManager implements AutoCloseable {
         SpeechModel open(ModelInfo info) throws EngineException;
     }
 
-    /** Free memory required to load (switch to) a speech-to-text model, unless its files need more. */
-    public static final long SPEECH_SWITCH_BYTES = 4L << 30;
 
     /** A request's model, resolved: the identity key, the name to show, and the catalog's description. */
     public record Resolved(String key, String id, ModelInfo info) {
@@ -146,6 +145,8 @@ public final class ModelManager implements AutoCloseable {
     private final Object loadLock = new Object();
     private final ScheduledExecutorService reaper;
     private volatile boolean closed;
+    /** Whether a model was loaded before: later loads are switches (guarded by loadLock). */
+    private boolean switched;
 
     public ModelManager(ModelCatalog catalog, Loader loader, MemoryGate gate, Metrics metrics, ServerConfig config,
                         Consumer<String> log) {
@@ -316,7 +317,7 @@ public final class ModelManager implements AutoCloseable {
             if (closed) {
                 throw new ApiException(503, "server_shutdown", "server_shutdown", null, "The server is shutting down", null);
             }
-            long required = speech ? Math.max(SPEECH_SWITCH_BYTES, requiredBytes(r.info())) : requiredBytes(r.info());
+            long required = Math.max(requiredBytes(r.info()), switched ? switchFloor(r.info(), speech) : 0);
             if (required > gate.reading().totalBytes()) {
                 gate.await(r.id(), required); // refuses at once with both sizes
             }
@@ -336,6 +337,7 @@ public final class ModelManager implements AutoCloseable {
                         "Model '" + r.id() + "' failed to load: " + e.getMessage(), null);
             }
             metrics.loads.increment();
+            switched = true;
             log.accept("loaded " + r.id() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             Loaded fresh = new Loaded(r.key(), r.id(), session, speechModel);
             synchronized (this) {
@@ -416,6 +418,12 @@ public final class ModelManager implements AutoCloseable {
         for (Loaded v : victims) {
             unload(v, "idle for " + keep.toMillis() + " ms");
         }
+    }
+
+    /** The free memory a switch to this model waits for: the vision or speech floor, else none. */
+    long switchFloor(ModelInfo info, boolean speech) {
+        ServerConfig.SwitchFloors f = config.switchFloors();
+        return speech ? f.speechBytes() : info.capabilities().contains(Capability.VISION) ? f.visionBytes() : 0;
     }
 
     /** Model file bytes + a KV cache estimate + the configured margin. */

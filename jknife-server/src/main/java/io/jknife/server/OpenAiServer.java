@@ -22,6 +22,7 @@ import io.jknife.store.ModelCatalog;
 import io.jknife.store.ModelInfo;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -269,7 +270,7 @@ public final class OpenAiServer implements AutoCloseable {
     private ObjectNode readBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > config.maxBodyBytes()) {
-            throw tooLarge();
+            throw tooLarge(ctx);
         }
         byte[] body;
         try {
@@ -278,7 +279,7 @@ public final class OpenAiServer implements AutoCloseable {
             throw ApiException.badRequest("Could not read the request body: " + e.getMessage());
         }
         if (body.length > config.maxBodyBytes()) {
-            throw tooLarge();
+            throw tooLarge(ctx);
         }
         String ct = ctx.header("Content-Type");
         if (ct != null && !ct.toLowerCase().startsWith("application/json")) {
@@ -298,7 +299,26 @@ public final class OpenAiServer implements AutoCloseable {
         return (ObjectNode) node;
     }
 
-    private ApiException tooLarge() {
+    /** Largest oversized body read and dropped so the client, still sending, gets its 413 rather than a reset. */
+    private static final long DRAIN_LIMIT = 64L << 20;
+
+    /**
+     * 413 for a body over the limit. What the client is still sending is read and dropped first (up
+     * to {@link #DRAIN_LIMIT}; the connection closes after the answer): a server that answers and
+     * closes while data arrives makes the kernel reset the connection, and the client sees no answer.
+     */
+    private ApiException tooLarge(Context ctx) {
+        ctx.header("Connection", "close");
+        try (InputStream in = ctx.req().getInputStream()) {
+            long left = DRAIN_LIMIT;
+            byte[] sink = new byte[64 * 1024];
+            int n;
+            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client gave up: nothing to answer
+        }
         return new ApiException(413, "invalid_request_error", "request_too_large", null,
                 "Request body exceeds " + config.maxBodyBytes() + " bytes", null);
     }
@@ -315,6 +335,12 @@ public final class OpenAiServer implements AutoCloseable {
         ObjectNode mem = n.putObject("memory");
         mem.put("available_bytes", memory.availableBytes());
         mem.put("total_bytes", memory.totalBytes());
+        java.util.OptionalDouble pressure = memory.pressure();
+        if (pressure.isPresent()) {
+            mem.put("pressure_some_avg10", pressure.getAsDouble());
+        } else {
+            mem.putNull("pressure_some_avg10");
+        }
         json(ctx, n);
     }
 

@@ -25,11 +25,29 @@ import java.util.Locale;
  * @param contextSize     context size to load models with; 0 means the model's own
  * @param threads         CPU threads; 0 means all cores
  * @param parallel        generations one loaded model runs at once (engines with parallel slots; others run one)
+ * @param switchFloors    free memory a switch to a vision or speech model waits for (reference backends.md §2.2)
  */
 public record ServerConfig(String host, int port, String defaultModel, Integer maxTokens, int maxLoaded,
                            Duration keepAlive, String apiKey, List<String> corsOrigins, boolean logJson,
                            long maxBodyBytes, int maxQueue, long memoryMargin, Duration gatePoll,
-                           Duration gateTimeout, int contextSize, int threads, int parallel) {
+                           Duration gateTimeout, int contextSize, int threads, int parallel, SwitchFloors switchFloors) {
+
+    /**
+     * The free memory a model switch waits for, on top of the model's own size: the proxy the
+     * reference uses for "the previous model's memory has really been released".
+     *
+     * @param visionBytes for a vision-capable model (8 GiB by default)
+     * @param speechBytes for a speech-to-text model (4 GiB by default)
+     */
+    public record SwitchFloors(long visionBytes, long speechBytes) {
+        public static final SwitchFloors DEFAULTS = new SwitchFloors(8L << 30, 4L << 30);
+
+        public SwitchFloors {
+            if (visionBytes < 0 || speechBytes < 0) {
+                throw new IllegalArgumentException("switch floors must not be negative");
+            }
+        }
+    }
 
     public ServerConfig {
         corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
@@ -42,6 +60,7 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be >= 1 (got " + parallel + ")");
         }
+        switchFloors = switchFloors == null ? SwitchFloors.DEFAULTS : switchFloors;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be in 0..65535 (got " + port + ")");
         }
@@ -49,59 +68,63 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8000, null, null, 1, Duration.ofMinutes(5), null, List.of(), false,
-                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0, 1);
+                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0, 1, SwitchFloors.DEFAULTS);
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withDefaultModel(String m) {
-        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withMaxTokens(Integer n) {
-        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withMaxLoaded(int n) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withKeepAlive(Duration d) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withApiKey(String k) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withCors(List<String> origins) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withLogJson(boolean j) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withMaxQueue(int q) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
     }
 
     public ServerConfig withMemoryGate(long margin, Duration poll, Duration timeout) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads, parallel, switchFloors);
+    }
+
+    public ServerConfig withSwitchFloors(long visionBytes, long speechBytes) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, new SwitchFloors(visionBytes, speechBytes));
     }
 
     public ServerConfig withParallel(int n) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, n);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, n, switchFloors);
     }
 
     /** How models are loaded: context, threads, parallel slots. */
@@ -110,7 +133,7 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
     }
 
     public ServerConfig withLoad(int ctx, int thr) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr, parallel);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr, parallel, switchFloors);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.jknife.server;
 
 import io.jknife.testkit.CacheTree;
 import io.jknife.testkit.TinyGguf;
+import io.jknife.testkit.TinySafetensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,13 +27,16 @@ class MemoryGateTest {
     @BeforeAll
     static void cache() throws Exception {
         hf = tmp.resolve("hf");
-        CacheTree.at(hf).repo("org/tiny-GGUF").file("tiny-F32.gguf", TinyGguf.llama(tmp.resolve("m.gguf"), TinyGguf.Options.defaults()));
+        CacheTree cache = CacheTree.at(hf);
+        cache.repo("org/tiny-GGUF").file("tiny-F32.gguf", TinyGguf.llama(tmp.resolve("m.gguf"), TinyGguf.Options.defaults()));
+        cache.repo("org/small-llava").files(TinySafetensors.visionLlava(tmp.resolve("llava")));
     }
 
     /** A reading the test changes while the server waits. */
     static final class Fake implements MemoryReading {
         final AtomicLong available = new AtomicLong();
         final long total;
+        volatile OptionalDouble pressure = OptionalDouble.empty();
 
         Fake(long available, long total) {
             this.available.set(available);
@@ -47,10 +52,27 @@ class MemoryGateTest {
         public long totalBytes() {
             return total;
         }
+
+        @Override
+        public OptionalDouble pressure() {
+            return pressure;
+        }
     }
 
     static ServerConfig gate(Duration timeout) {
         return ServerConfig.defaults().withMemoryGate(1 << 20, Duration.ofMillis(50), timeout);
+    }
+
+    /** Runs {@code change} 300 ms from now, while the server waits. */
+    static void later(Runnable change) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            change.run();
+        });
     }
 
     static final String CHAT = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}";
@@ -84,14 +106,7 @@ class MemoryGateTest {
     void memoryFreedWhileWaitingLetsTheLoadGoOn() throws Exception {
         Fake mem = new Fake(0, 64L << 30);
         try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofSeconds(10)), mem)) {
-            Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                mem.available.set(32L << 30);
-            });
+            later(() -> mem.available.set(32L << 30));
             TestServers.Reply r = TestServers.post(s.base() + "/v1/chat/completions", CHAT);
             assertEquals(200, r.status(), r.toString());
         }
@@ -127,6 +142,56 @@ class MemoryGateTest {
         Files.writeString(cg.resolve("memory.max"), "max\n");
         assertEquals(8000000L * 1024, limited.availableBytes());
         assertTrue(MemoryReading.linux().totalBytes() > 0);
+    }
+
+    @Test
+    void highPressureKeepsTheGateClosedUntilItEases() throws Exception {
+        Fake mem = new Fake(32L << 30, 64L << 30);
+        mem.pressure = OptionalDouble.of(55.0);
+        try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofMillis(300)), mem)) {
+            TestServers.Reply r = TestServers.post(s.base() + "/v1/chat/completions", CHAT);
+            assertEquals(503, r.status(), r.toString());
+            assertTrue(r.json().at("/error/message").asText().contains("PSI some avg10 55.0 %"), r.body());
+            assertEquals(55.0, TestServers.get(s.base() + "/health").json().at("/memory/pressure_some_avg10").asDouble());
+        }
+        try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofSeconds(10)), mem)) {
+            later(() -> mem.pressure = OptionalDouble.of(2.5));
+            assertEquals(200, TestServers.post(s.base() + "/v1/chat/completions", CHAT).status());
+        }
+        mem.pressure = OptionalDouble.empty(); // unknown counts as normal: no wait at all
+        try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofSeconds(10)), mem)) {
+            long t0 = System.nanoTime();
+            assertEquals(200, TestServers.post(s.base() + "/v1/chat/completions", CHAT).status());
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+            assertTrue(TestServers.get(s.base() + "/health").json().at("/memory/pressure_some_avg10").isNull());
+        }
+    }
+
+    @Test
+    void switchingToAVisionModelWaitsForItsFloorTheFirstLoadDoesNot() throws Exception {
+        String llava = "{\"model\":\"org/small-llava\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}";
+        Fake mem = new Fake(6L << 30, 64L << 30);
+        try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofMillis(300)), mem)) {
+            assertEquals(200, TestServers.post(s.base() + "/v1/chat/completions", llava).status(), "a first load is no switch");
+            assertEquals(200, TestServers.post(s.base() + "/v1/chat/completions", CHAT).status(), "text models have no floor");
+            TestServers.Reply r = TestServers.post(s.base() + "/v1/chat/completions", llava);
+            assertEquals(503, r.status(), r.toString());
+            assertTrue(r.json().at("/error/message").asText().contains("needs 8.00 GiB"), r.body());
+        }
+        try (TestServers.Running s = TestServers.start(hf, gate(Duration.ofMillis(300)).withSwitchFloors(5L << 30, 4L << 30), mem)) {
+            assertEquals(200, TestServers.post(s.base() + "/v1/chat/completions", CHAT).status());
+            assertEquals(200, TestServers.post(s.base() + "/v1/chat/completions", llava).status(), "a 5 GiB floor is met");
+        }
+    }
+
+    @Test
+    void linuxPressureIsTheCgroupsPsiWhenItHasOne() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("psi"));
+        Path meminfo = Files.writeString(dir.resolve("meminfo"), "MemTotal: 1000 kB\nMemAvailable: 500 kB\n");
+        Path cg = Files.createDirectories(dir.resolve("cgroup"));
+        Files.writeString(cg.resolve("memory.pressure"),
+                "some avg10=12.50 avg60=3.00 avg300=1.00 total=123\nfull avg10=4.00 avg60=1.00 avg300=0.50 total=45\n");
+        assertEquals(12.5, new MemoryReading.Linux(meminfo, cg).pressure().orElseThrow());
     }
 
     @Test

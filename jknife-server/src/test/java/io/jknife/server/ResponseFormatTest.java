@@ -59,7 +59,7 @@ class ResponseFormatTest {
         hf = tmp.resolve("hf");
         CacheTree.at(hf).repo("org/tiny-GGUF").file("tiny-F32.gguf",
                 TinyGguf.llama(tmp.resolve("m.gguf"), TinyGguf.Options.defaults().withContextLength(1024)));
-        // grammars are applied by llama.cpp; the Java engine refuses them (see the last tests)
+        // these cases pin llama.cpp's native grammars; the Java engine's own matcher is tested below
         server = TestServers.start(hf, ServerConfig.defaults(), TestServers.plenty(), "llama.cpp");
     }
 
@@ -149,15 +149,33 @@ class ResponseFormatTest {
     }
 
     @Test
-    void anEngineThatCannotApplyAGrammarRefusesByName() throws Exception {
-        // the Java engine, preferred for this model, applies no grammars: refused by name, never ignored
-        try (TestServers.Running java = TestServers.start(hf, ServerConfig.defaults(), TestServers.plenty())) {
-            for (boolean stream : new boolean[]{false, true}) {
-                TestServers.Reply r = post(java.base() + "/v1/chat/completions", chat("{\"type\":\"json_object\"}", 1, stream));
-                assertError(r, 400, "unsupported_feature");
-                assertTrue(r.json().at("/error/message").asText().contains("java engine does not support"), r.body());
+    void theJavaEngineEnforcesResponseFormatsToo() throws Exception {
+        // the Java engine (preferred for this model) applies grammars with its own matcher
+        var validator = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(JSON.readTree(SCHEMA));
+        try (TestServers.Running java = TestServers.start(hf, ServerConfig.defaults(), TestServers.plenty(), "java")) {
+            for (long seed = 1; seed <= 4; seed++) {
+                TestServers.Reply r = post(java.base() + "/v1/chat/completions", chat(schemaFormat(SCHEMA), seed, false));
+                assertEquals(200, r.status(), r.toString());
+                assertEquals("stop", r.json().at("/choices/0/finish_reason").asText(), r.body());
+                String content = r.json().at("/choices/0/message/content").asText();
+                Set<ValidationMessage> errors = validator.validate(JSON.readTree(content));
+                assertTrue(errors.isEmpty(), content + " " + errors);
             }
-            assertEquals(200, post(java.base() + "/v1/chat/completions", chat("{\"type\":\"text\"}", 1, false)).status());
+            TestServers.Reply streamed = post(java.base() + "/v1/chat/completions", chat(schemaFormat(SCHEMA), 9, true));
+            assertEquals(200, streamed.status(), streamed.toString());
+            StringBuilder content = new StringBuilder();
+            for (String data : sse(streamed.body())) {
+                if (!data.equals("[DONE]")) {
+                    content.append(JSON.readTree(data).at("/choices/0/delta/content").asText(""));
+                }
+            }
+            assertTrue(validator.validate(JSON.readTree(content.toString())).isEmpty(), content.toString());
+            TestServers.Reply object = post(java.base() + "/v1/chat/completions", chat("{\"type\":\"json_object\"}", 1, false));
+            assertEquals(200, object.status(), object.toString());
+            assertTrue(object.json().at("/choices/0/message/content").asText().startsWith("{"), object.body());
+            JsonNode c = post(java.base() + "/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":200,"
+                    + "\"temperature\":0,\"response_format\":" + schemaFormat("{\"enum\":[\"yes\",\"no\"]}") + "}").json();
+            assertTrue(c.at("/choices/0/text").asText().matches("\"(yes|no)\"\\s*"), c.toString());
         }
     }
 

@@ -27,9 +27,14 @@ abstract class AbstractWeight implements WeightTensor {
         this.rowBytes = type.byteSize(cols);
     }
 
-    @Override
+    /** The GGML type (not part of {@link WeightTensor}: MLX weights have none). */
     public final GgmlType type() {
         return type;
+    }
+
+    @Override
+    public final String typeName() {
+        return type.name();
     }
 
     @Override
@@ -57,25 +62,35 @@ abstract class AbstractWeight implements WeightTensor {
     }
 
     final void checkRow(int r, float[] dst, int off) {
-        if (r < 0 || r >= rows) {
-            throw new IndexOutOfBoundsException("row " + r + " of " + rows);
-        }
-        if (off < 0 || off > dst.length - cols) {
-            throw new IndexOutOfBoundsException("no room for " + cols + " values at " + off + " in " + dst.length);
-        }
+        checkRow(this, r, dst, off);
     }
 
     final void checkMultiply(Activations x, int rowFrom, int rowTo, float[] out) {
-        if (x.cols() != cols) {
-            throw new IllegalArgumentException("activations have " + x.cols() + " columns, the " + rows + " x "
-                    + cols + " " + type + " matrix needs " + cols);
+        checkMultiply(this, x, rowFrom, rowTo, out);
+    }
+
+    /** The argument checks of {@link WeightTensor#rowTo}, for every implementation. */
+    static void checkRow(WeightTensor w, int r, float[] dst, int off) {
+        if (r < 0 || r >= w.rows()) {
+            throw new IndexOutOfBoundsException("row " + r + " of " + w.rows());
         }
-        if (rowFrom < 0 || rowTo > rows || rowFrom > rowTo) {
-            throw new IndexOutOfBoundsException("rows [" + rowFrom + ", " + rowTo + ") of " + rows);
+        if (off < 0 || off > dst.length - w.cols()) {
+            throw new IndexOutOfBoundsException("no room for " + w.cols() + " values at " + off + " in " + dst.length);
         }
-        if (out.length < (long) x.n() * rows) {
+    }
+
+    /** The argument checks of {@link WeightTensor#multiplyRows}, for every implementation. */
+    static void checkMultiply(WeightTensor w, Activations x, int rowFrom, int rowTo, float[] out) {
+        if (x.cols() != w.cols()) {
+            throw new IllegalArgumentException("activations have " + x.cols() + " columns, the " + w
+                    + " matrix needs " + w.cols());
+        }
+        if (rowFrom < 0 || rowTo > w.rows() || rowFrom > rowTo) {
+            throw new IndexOutOfBoundsException("rows [" + rowFrom + ", " + rowTo + ") of " + w.rows());
+        }
+        if (out.length < (long) x.n() * w.rows()) {
             throw new IllegalArgumentException("output of " + out.length + " floats is smaller than "
-                    + x.n() + " tokens x " + rows + " rows");
+                    + x.n() + " tokens x " + w.rows() + " rows");
         }
     }
 

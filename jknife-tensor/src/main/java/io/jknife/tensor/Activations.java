@@ -1,12 +1,13 @@
 package io.jknife.tensor;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Input activations ({@code n} token rows of {@code cols} floats) prepared once for every matrix
  * that reads them: quantized to 8-bit blocks of 32 values for the integer dot products of the
  * quantized weight types (as llama.cpp does with its Q8 activations), the floats kept for the
- * float weight types and for the prefill float tiles of Q8_0 and Q4_0.
+ * float weight types, for the prefill float tiles of Q8_0 and Q4_0 and for Q4_0 decode.
  *
  * <p>Each block of 32 values gets a float scale {@code d = max|x| / 127} and values
  * {@code round(x / d)} in [-127, 127], stored widened to shorts (the kernels multiply shorts), plus
@@ -38,6 +39,13 @@ public final class Activations {
     // which is how Q4_0 packs its nibbles; built on first use
     private short[] interleaved;
     private boolean interleavedValid;
+    // for MLX weights, built on first use: the floats with even and odd positions split per
+    // PAIR_CHUNK values (how 4-bit MLX words unpack into two vectors), and per-group float sums
+    // for group sizes 32, 64, 128
+    private float[] pairSplit;
+    private boolean pairSplitValid;
+    private final float[][] groupSums = new float[3][];
+    private final boolean[] groupSumsValid = new boolean[3];
 
     private Activations(int capacity, int cols) {
         if (capacity <= 0 || cols <= 0) {
@@ -90,6 +98,8 @@ public final class Activations {
         this.n = n;
         synchronized (this) {
             interleavedValid = false;
+            pairSplitValid = false;
+            Arrays.fill(groupSumsValid, false);
         }
         if (quantized) {
             quantize(x, n * cols / BLOCK);
@@ -175,6 +185,71 @@ public final class Activations {
             interleavedValid = true;
         }
         return interleaved;
+    }
+
+    /** Values per chunk of {@link #pairSplit()}: two float vectors. */
+    static final int PAIR_CHUNK = 2 * Vec.F.length();
+
+    /**
+     * The float values reordered per chunk of {@link #PAIR_CHUNK}: the even positions of the chunk,
+     * then the odd ones. A vector of bytes of 4-bit MLX values unpacks into the low nibbles (even
+     * values) and the high nibbles (odd values), which this order meets without shuffles.
+     * Built once per {@link #set}; needs cols to be a multiple of {@link #PAIR_CHUNK}.
+     */
+    synchronized float[] pairSplit() {
+        if (cols % PAIR_CHUNK != 0) {
+            throw new IllegalStateException("activations of " + cols + " columns are not a whole number of "
+                    + PAIR_CHUNK + "-value chunks");
+        }
+        if (!pairSplitValid) {
+            if (pairSplit == null) {
+                pairSplit = new float[capacity * cols];
+            }
+            int half = PAIR_CHUNK / 2;
+            int end = n * cols;
+            for (int base = 0; base < end; base += PAIR_CHUNK) {
+                for (int j = 0; j < half; j++) {
+                    pairSplit[base + j] = x[base + 2 * j];
+                    pairSplit[base + half + j] = x[base + 2 * j + 1];
+                }
+            }
+            pairSplitValid = true;
+        }
+        return pairSplit;
+    }
+
+    /**
+     * Per token and group of {@code groupSize} (32, 64 or 128) columns, the sum of the float
+     * values, {@code [t * cols / groupSize + g]}: what MLX's per-group bias multiplies. Built once
+     * per {@link #set} and group size.
+     */
+    synchronized float[] groupSums(int groupSize) {
+        int slot = switch (groupSize) {
+            case 32 -> 0;
+            case 64 -> 1;
+            case 128 -> 2;
+            default -> throw new IllegalArgumentException("group size " + groupSize + " (32, 64 or 128)");
+        };
+        if (cols % groupSize != 0) {
+            throw new IllegalStateException("activations of " + cols + " columns are not a whole number of "
+                    + groupSize + "-value groups");
+        }
+        if (!groupSumsValid[slot]) {
+            if (groupSums[slot] == null) {
+                groupSums[slot] = new float[capacity * cols / groupSize];
+            }
+            float[] sums = groupSums[slot];
+            int groups = n * cols / groupSize;
+            for (int g = 0; g < groups; g++) {
+                double s = 0;
+                for (int j = g * groupSize, e = j + groupSize; j < e; j++) {
+                    s += x[j];
+                }
+                sums[g] = (float) s;
+            }
+            groupSumsValid[slot] = true;
+        }
+        return groupSums[slot];
     }
 
     /** The value the kernels see for token t, column c: the dequantized 8-bit value. For tests. */

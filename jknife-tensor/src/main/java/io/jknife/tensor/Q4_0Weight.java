@@ -34,6 +34,10 @@ final class Q4_0Weight extends AbstractWeight {
     @Override
     public void multiplyRows(Activations x, int rowFrom, int rowTo, float[] out) {
         checkMultiply(x, rowFrom, rowTo, out);
-        Q8Kernels.q4_0(this, x, rowFrom, rowTo, out);
+        if (FloatDecodeKernels.takes(x.n())) {
+            FloatDecodeKernels.q4_0(this, x, rowFrom, rowTo, out);
+        } else {
+            Q8Kernels.q4_0(this, x, rowFrom, rowTo, out);
+        }
     }
 }

@@ -27,6 +27,9 @@ import static io.jknife.tensor.Vec.S;
  * tokens that is about 17 % faster than the integer path with 4-token tiles (1.27 against 1.53 ns
  * per block and token for Q4_0, measured side by side), and it skips the activations' 8-bit error.
  *
+ * <p>Q4_0 decode (fewer than {@link FloatDecodeKernels#MAX_TOKENS} tokens) takes
+ * {@link FloatDecodeKernels} instead: float activations, faster there on a whole model.
+ *
  * <p>The hot loops are written out in full, without helper methods: a helper that C2 compiles on
  * its own first is then too large to inline, and its vectors get boxed (100x slower).
  */

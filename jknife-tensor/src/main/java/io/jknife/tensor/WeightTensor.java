@@ -5,28 +5,35 @@ import io.jknife.formats.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A {@code rows x cols} weight matrix of one GGML type, row-major, in (memory-mapped) memory; one
- * implementation per type. Row {@code r} is the {@code cols} values of output {@code r} (ggml's
- * {@code ne[0]} is {@code cols}, {@code ne[1]} is {@code rows}), stored as ggml stores it, little-endian.
+ * A {@code rows x cols} weight matrix, row-major, in (memory-mapped) memory: one of the GGML types
+ * (see {@link #of}), one implementation per type, or MLX's affine group quantization (see
+ * {@link #mlx}). Row {@code r} is the {@code cols} values of output {@code r} (ggml's
+ * {@code ne[0]} is {@code cols}, {@code ne[1]} is {@code rows}), stored as ggml or mlx-lm stores
+ * it, little-endian.
  *
  * <p>Instances are immutable and safe to use from several threads at once. They do not own their
  * memory: it stays valid as long as the arena it came from (see {@link MappedGguf#close()}).
  */
 public interface WeightTensor {
 
-    GgmlType type();
+    /**
+     * The storage type's name: a GGML type's enum name ({@code "Q4_0"}), or for MLX
+     * {@code "MLX_Q<bits>_G<groupSize>"} ({@code "MLX_Q4_G64"}).
+     */
+    String typeName();
 
     int rows();
 
     int cols();
 
-    /** The raw data: {@code rows * rowBytes()} bytes. */
+    /**
+     * The raw data: for the GGML types all of it ({@code rows * rowBytes()} bytes); for MLX the
+     * packed values only (scales and biases are separate segments).
+     */
     MemorySegment data();
 
-    /** Bytes of one row. */
-    default long rowBytes() {
-        return type().byteSize(cols());
-    }
+    /** Bytes of one row, everything a dot product with it reads (for MLX: packed values, scales and biases). */
+    long rowBytes();
 
     /** Bytes of the whole matrix, what one full multiplication reads. */
     default long byteSize() {
@@ -88,5 +95,21 @@ public interface WeightTensor {
             case Q6_K -> new Q6_KWeight(data, rows, cols);
             default -> throw new AssertionError(type);
         };
+    }
+
+    /**
+     * Wraps a matrix in MLX's affine group quantization, as mlx-lm stores a quantized layer:
+     * {@code packed} is {@code <name>.weight}, uint32 words {@code [rows, cols*bits/32]} holding each
+     * row as a little-endian bit stream (value {@code k} at bits {@code [k*bits, (k+1)*bits)});
+     * {@code scales} and {@code biases} are {@code [rows, cols/groupSize]} of {@code scaleType}
+     * (F16, BF16 or F32); value = scale * q + bias. The segments are used in place, never copied.
+     *
+     * @throws IllegalArgumentException for bits other than 2, 3, 4, 5, 6, 8, group sizes other than
+     *                                  32, 64, 128, another scale type, non-positive shapes, a column
+     *                                  count that is not a whole number of groups, or a segment of another size
+     */
+    static WeightTensor mlx(int rows, int cols, int bits, int groupSize, MemorySegment packed, MemorySegment scales,
+                            MemorySegment biases, GgmlType scaleType) {
+        return new MlxWeight(MlxLayout.of(rows, cols, bits, groupSize, scaleType), packed, scales, biases);
     }
 }

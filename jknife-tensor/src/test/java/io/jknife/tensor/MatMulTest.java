@@ -137,10 +137,10 @@ class MatMulTest {
     /**
      * What the kernels compute up to float rounding: the 8-bit activations, except for the tokens
      * that Q8_0 and Q4_0 handle in float tiles (whole groups of {@link Q8Kernels#FLOAT_TILE}),
-     * which read the float activations.
+     * and for decode of the types {@link FloatDecodeKernels} covers, which read the float activations.
      */
     static double[] exactReference(GgmlType type, Matrix m, int rows, int cols, Activations x, double[] ref) {
-        if (!type.isQuantized()) {
+        if (!type.isQuantized() || FloatDecodeKernels.covers(type) && FloatDecodeKernels.takes(x.n())) {
             return ref;
         }
         double[] q = reference(m.decoded(), rows, cols, dequantized(x), x.n());
@@ -159,6 +159,47 @@ class MatMulTest {
             }
         }
         return d;
+    }
+
+    /**
+     * Decode of the types with float-activation kernels reads the floats, not their 8-bit form:
+     * activations with one large value per block (which leaves the others a few 8-bit steps) come
+     * out as exact as float rounding allows, for every decode token count, split across threads.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0"})
+    void decodeReadsTheFloatActivations(GgmlType type) {
+        assertTrue(FloatDecodeKernels.covers(type));
+        int cols = type.blockSize() == 256 ? 2 * 256 : 4 * 32;
+        for (int rows : new int[]{1, 2, 3, 4, 7, 9, 70}) {
+            Matrix m = matrix(type, rows, cols, rows + 11L);
+            for (int n = 1; n < FloatDecodeKernels.MAX_TOKENS; n++) {
+                float[] xs = activations(n, cols, n + 3L);
+                for (int i = 0; i < xs.length; i += 32) {
+                    xs[i + 5] = 30; // sets the block's 8-bit scale: every other value rounds to a few steps
+                }
+                Activations x = Activations.of(xs, n, cols);
+                double[] ref = reference(m.decoded(), rows, cols, xs, n);
+                double[] eightBit = reference(m.decoded(), rows, cols, dequantized(x), n);
+                double eightBitError = nmse(toFloats(eightBit), ref);
+                assertTrue(eightBitError > 1e-9, "the 8-bit form is visibly off: " + eightBitError);
+                for (WorkerTeam team : new WorkerTeam[]{one, two}) {
+                    float[] out = new float[n * rows];
+                    MatMul.multiply(team, m.w(), x, out);
+                    double e = nmse(out, ref);
+                    assertTrue(e < 1e-10 && e < eightBitError * 1e-2, type + " " + rows + " rows n=" + n
+                            + " threads=" + team.threads() + ": nmse " + e + ", 8-bit " + eightBitError);
+                }
+            }
+        }
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
     }
 
     @Test

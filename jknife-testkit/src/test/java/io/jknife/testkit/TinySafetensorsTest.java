@@ -188,6 +188,133 @@ class TinySafetensorsTest {
     }
 
     @Test
+    void gemma2() throws IOException {
+        Path dir = TinySafetensors.llama(tmp.resolve("gemma2"), TinySafetensors.Options.defaults()
+                .withModelType("gemma2").withHeadDim(32));
+        JsonNode c = json(dir.resolve("config.json"));
+        assertEquals("Gemma2ForCausalLM", c.get("architectures").get(0).asText());
+        assertEquals("gemma2", c.get("model_type").asText());
+        assertEquals(50.0, c.get("attn_logit_softcapping").asDouble());
+        assertEquals(30.0, c.get("final_logit_softcapping").asDouble());
+        assertEquals(32, c.get("head_dim").asInt());
+        assertEquals(32, c.get("query_pre_attn_scalar").asInt());
+        assertEquals(4096, c.get("sliding_window").asInt());
+        assertEquals("gelu_pytorch_tanh", c.get("hidden_activation").asText());
+        assertFalse(c.has("tie_word_embeddings"), "Gemma checkpoints tie without the key");
+        assertEquals("Metaspace", json(dir.resolve("tokenizer.json")).get("pre_tokenizer").get("type").asText());
+
+        SafetensorsHeader h = SafetensorsReader.read(dir.resolve("model.safetensors"));
+        assertEquals(1 + 2 * 11 + 1, h.tensors().size());
+        assertTrue(h.tensor("lm_head.weight").isEmpty(), "tied");
+        assertArrayEquals(new long[]{128, 64}, h.tensor("model.layers.0.self_attn.q_proj.weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{64, 64}, h.tensor("model.layers.0.self_attn.k_proj.weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{64, 128}, h.tensor("model.layers.0.self_attn.o_proj.weight").orElseThrow().shape());
+        for (String n : List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
+                "post_feedforward_layernorm")) {
+            SafetensorsTensor t = h.tensor("model.layers.1." + n + ".weight").orElseThrow();
+            assertArrayEquals(new long[]{64}, t.shape(), n);
+            // stored as HF stores them: w of x * (1 + w), so near 0
+            for (float v : SafetensorsReader.readFloats(dir.resolve("model.safetensors"), t)) {
+                assertEquals(0f, v, 0.03f, n);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> TinySafetensors.Options.defaults().withModelType("gemma2")
+                .withHeadDim(24).withMlx(4, 64), "heads * head_dim not a multiple of the group");
+    }
+
+    @Test
+    void gemma3TextMlxSharded() throws IOException {
+        Path dir = TinySafetensors.llama(tmp.resolve("gemma3"), TinySafetensors.Options.defaults()
+                .withModelType("gemma3_text").withMlx(4, 64).withShards(2));
+        JsonNode c = json(dir.resolve("config.json"));
+        assertEquals("Gemma3ForCausalLM", c.get("architectures").get(0).asText());
+        assertEquals("gemma3_text", c.get("model_type").asText());
+        assertTrue(c.get("attn_logit_softcapping").isNull());
+        assertTrue(c.get("final_logit_softcapping").isNull());
+        assertEquals(10000.0, c.get("rope_local_base_freq").asDouble());
+        assertEquals(6, c.get("sliding_window_pattern").asInt());
+        assertEquals(512, c.get("sliding_window").asInt());
+        assertEquals(16, c.get("query_pre_attn_scalar").asInt());
+        assertEquals(4, c.get("quantization").get("bits").asInt());
+
+        Map<String, SafetensorsTensor> all = tensors(dir, new HashMap<>());
+        assertArrayEquals(new long[]{16}, all.get("model.layers.0.self_attn.q_norm.weight").shape());
+        assertArrayEquals(new long[]{16}, all.get("model.layers.1.self_attn.k_norm.weight").shape());
+        assertTrue(all.containsKey("model.layers.1.pre_feedforward_layernorm.weight"));
+        SafetensorsTensor q = all.get("model.layers.0.self_attn.q_proj.weight");
+        assertEquals(SafetensorsDType.U32, q.dtype());
+        assertArrayEquals(new long[]{64, 8}, q.shape());
+        assertArrayEquals(new long[]{64, 1}, all.get("model.layers.0.self_attn.q_proj.scales").shape());
+        assertTrue(all.containsKey("model.embed_tokens.biases"));
+        assertFalse(all.containsKey("lm_head.weight"));
+        assertEquals(SafetensorsDType.BF16, all.get("model.layers.0.self_attn.q_norm.weight").dtype());
+    }
+
+    @Test
+    void phi3FusedProjectionsAndMlxOverride() throws IOException {
+        Path dir = TinySafetensors.llama(tmp.resolve("phi3"), TinySafetensors.Options.defaults().withModelType("phi3"));
+        JsonNode c = json(dir.resolve("config.json"));
+        assertEquals("Phi3ForCausalLM", c.get("architectures").get(0).asText());
+        assertFalse(c.has("head_dim"), "Phi3Config has none");
+        assertFalse(c.get("tie_word_embeddings").asBoolean());
+        assertEquals(2048, c.get("original_max_position_embeddings").asInt());
+        assertTrue(c.get("sliding_window").isNull());
+        SafetensorsHeader h = SafetensorsReader.read(dir.resolve("model.safetensors"));
+        assertEquals(1 + 2 * 6 + 2, h.tensors().size());
+        assertArrayEquals(new long[]{64 + 2 * 32, 64}, h.tensor("model.layers.0.self_attn.qkv_proj.weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{2 * 128, 64}, h.tensor("model.layers.1.mlp.gate_up_proj.weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{64, 128}, h.tensor("model.layers.1.mlp.down_proj.weight").orElseThrow().shape());
+        assertTrue(h.tensor("model.layers.0.self_attn.q_proj.weight").isEmpty());
+        assertTrue(h.tensors().keySet().stream().noneMatch(n -> n.endsWith(".bias")), "no biases");
+        assertTrue(h.tensor("lm_head.weight").isPresent(), "untied");
+
+        Path q = TinySafetensors.llama(tmp.resolve("phi3-mixed"), TinySafetensors.Options.defaults().withModelType("phi3")
+                .withMlx(4, 64).withMlxOverride("model.layers.1.mlp.down_proj", 8, 32));
+        JsonNode block = json(q.resolve("config.json")).get("quantization");
+        assertEquals(4, block.get("bits").asInt());
+        assertEquals(8, block.get("model.layers.1.mlp.down_proj").get("bits").asInt());
+        assertEquals(32, block.get("model.layers.1.mlp.down_proj").get("group_size").asInt());
+        SafetensorsHeader qh = SafetensorsReader.read(q.resolve("model.safetensors"));
+        assertArrayEquals(new long[]{64, 128 * 8 / 32}, qh.tensor("model.layers.1.mlp.down_proj.weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{64, 128 / 32}, qh.tensor("model.layers.1.mlp.down_proj.scales").orElseThrow().shape());
+        assertArrayEquals(new long[]{64, 128 * 4 / 32}, qh.tensor("model.layers.0.mlp.down_proj.weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{128, 64 * 4 / 32}, qh.tensor("model.layers.0.self_attn.qkv_proj.weight").orElseThrow().shape());
+        assertThrows(IllegalArgumentException.class, () -> TinySafetensors.Options.defaults().withMlxOverride("x", 8, 32));
+    }
+
+    @Test
+    void gemma3VisionNestsTheTextModel() throws IOException {
+        Path dir = TinySafetensors.gemma3Vision(tmp.resolve("g3v"), TinySafetensors.Options.defaults().withMlx(4, 64));
+        JsonNode c = json(dir.resolve("config.json"));
+        assertEquals("gemma3", c.get("model_type").asText());
+        assertEquals("Gemma3ForConditionalGeneration", c.get("architectures").get(0).asText());
+        JsonNode text = c.get("text_config");
+        assertEquals("gemma3_text", text.get("model_type").asText());
+        assertEquals(64, text.get("hidden_size").asInt());
+        assertFalse(text.has("architectures"));
+        assertEquals("siglip_vision_model", c.get("vision_config").get("model_type").asText());
+        assertEquals(4, c.get("quantization").get("bits").asInt());
+        JsonNode tokCfg = json(dir.resolve("tokenizer_config.json"));
+        assertEquals("<image_soft_token>", tokCfg.get("added_tokens_decoder").get(c.get("image_token_index").asText())
+                .get("content").asText());
+        assertEquals("Gemma3ImageProcessor", json(dir.resolve("preprocessor_config.json")).get("image_processor_type").asText());
+
+        SafetensorsHeader h = SafetensorsReader.read(dir.resolve("model.safetensors"));
+        int vocab = text.get("vocab_size").asInt();
+        assertArrayEquals(new long[]{vocab, 8}, h.tensor("language_model.model.embed_tokens.weight").orElseThrow().shape());
+        assertEquals(SafetensorsDType.U32, h.tensor("language_model.model.layers.0.mlp.gate_proj.weight").orElseThrow().dtype());
+        assertArrayEquals(new long[]{16}, h.tensor("language_model.model.layers.1.self_attn.q_norm.weight").orElseThrow().shape());
+        assertTrue(h.tensor("language_model.lm_head.weight").isEmpty(), "tied");
+        SafetensorsTensor patch = h.tensor("vision_tower.vision_model.embeddings.patch_embedding.weight").orElseThrow();
+        assertArrayEquals(new long[]{32, 3, 8, 8}, patch.shape());
+        assertEquals(SafetensorsDType.BF16, patch.dtype(), "the vision tower stays unquantized");
+        assertEquals(SafetensorsDType.BF16,
+                h.tensor("vision_tower.vision_model.encoder.layers.0.mlp.fc1.weight").orElseThrow().dtype());
+        assertArrayEquals(new long[]{32, 64}, h.tensor("multi_modal_projector.mm_input_projection_weight").orElseThrow().shape());
+        assertArrayEquals(new long[]{32}, h.tensor("multi_modal_projector.mm_soft_emb_norm.weight").orElseThrow().shape());
+    }
+
+    @Test
     void visionLlava() throws IOException {
         Path dir = TinySafetensors.visionLlava(tmp.resolve("llava"));
         JsonNode config = json(dir.resolve("config.json"));

@@ -66,6 +66,10 @@ public final class ServeCommand extends BaseCommand {
             description = "Generations one model runs at once, batched together (llama.cpp engine; default ${DEFAULT-VALUE}).")
     int parallel;
 
+    @Option(names = "--switch-free", paramLabel = "VISION_GIB,SPEECH_GIB", defaultValue = "8,4",
+            description = "Free memory (GiB) a switch to a vision or a speech model waits for (default ${DEFAULT-VALUE}).")
+    String switchFree;
+
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait per loaded model before 503 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
@@ -102,6 +106,18 @@ public final class ServeCommand extends BaseCommand {
         }
     }
 
+    private static long gib(String text, String option) {
+        try {
+            double g = Double.parseDouble(text.trim());
+            if (g < 0 || Double.isNaN(g) || g > 1 << 20) {
+                throw new NumberFormatException();
+            }
+            return (long) (g * (1L << 30));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " sizes must be GiB numbers >= 0 (got '" + text.trim() + "')");
+        }
+    }
+
     /** Flags beat the environment, which beats the defaults. */
     ServerConfig config() {
         ServerConfig c = ServerConfig.defaults();
@@ -123,6 +139,11 @@ public final class ServeCommand extends BaseCommand {
             if (maxQueue < 0) {
                 throw usage("--max-queue must be >= 0 (got " + maxQueue + ")");
             }
+            String[] floors = switchFree.split(",");
+            if (floors.length != 2) {
+                throw usage("--switch-free takes two sizes in GiB, vision and speech, e.g. 8,4 (got '" + switchFree + "')");
+            }
+            c = c.withSwitchFloors(gib(floors[0], "--switch-free"), gib(floors[1], "--switch-free"));
             LoadOptions load = engineOptions.loadOptions();
             return c.withMaxLoaded(maxLoaded).withKeepAlive(ServerConfig.parseDuration(keepAlive))
                     .withDefaultModel(model).withLogJson(logJson).withMaxQueue(maxQueue).withLoad(load.contextSize(), load.threads()).withParallel(parallel);

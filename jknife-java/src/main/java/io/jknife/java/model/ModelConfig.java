@@ -151,6 +151,13 @@ public record ModelConfig(Family family, int dim, int layers, int heads, int kvH
                 attnSoftcap, finalSoftcap, window, sliding, embedScale, family.gemma());
     }
 
+    /** This config with another rotary pairing and query scale (what a Hugging Face checkpoint states). */
+    public ModelConfig withAttention(boolean neox, float scale) {
+        return new ModelConfig(family, dim, layers, heads, kvHeads, headDimK, headDimV, ffn, contextLength, rmsEps,
+                ropeDims, ropeBase, ropeScale, ropeBaseLocal, ropeScaleLocal, ropeAttnFactor, neox, scale,
+                attnSoftcap, finalSoftcap, slidingWindow, sliding, embedScale, gelu);
+    }
+
     /** Whether layer {@code l} attends only to the last {@link #slidingWindow} positions. */
     public boolean isSliding(int l) {
         return slidingWindow > 0 && sliding[l];

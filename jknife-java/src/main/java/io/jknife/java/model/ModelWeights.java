@@ -3,7 +3,7 @@ package io.jknife.java.model;
 import io.jknife.formats.FormatException;
 import io.jknife.java.weights.Kernels;
 import io.jknife.java.weights.Linear;
-import io.jknife.java.weights.MappedModel;
+import io.jknife.java.weights.WeightSource;
 
 import java.util.Optional;
 
@@ -18,7 +18,7 @@ import java.util.Optional;
 record ModelWeights(Linear embeddings, LayerWeights[] layers, float[] outputNorm, Linear output, float[] outputBias,
                     float[] ropeFactors, int vocab) {
 
-    static ModelWeights load(MappedModel m, ModelConfig c, Kernels kernels, int contextSize) throws FormatException {
+    static ModelWeights load(WeightSource m, ModelConfig c, Kernels kernels, int contextSize) throws FormatException {
         Loader l = new Loader(m, kernels);
         Linear embd = l.matrix("token_embd.weight", -1, c.dim());
         int vocab = embd.rows();
@@ -27,7 +27,7 @@ record ModelWeights(Linear embeddings, LayerWeights[] layers, float[] outputNorm
             String b = "blk." + i + ".";
             Linear q = null, k = null, v = null, qkv = null;
             float[] qb = null, kb = null, vb = null;
-            if (m.find(b + "attn_qkv.weight").isPresent()) {
+            if (m.has(b + "attn_qkv.weight")) {
                 qkv = l.matrix(b + "attn_qkv.weight", c.qDim() + c.kvDim() + c.vDim(), c.dim());
                 Optional<float[]> bias = m.optionalFloats(b + "attn_qkv.bias", c.qDim() + c.kvDim() + c.vDim());
                 if (bias.isPresent()) {
@@ -54,7 +54,7 @@ record ModelWeights(Linear embeddings, LayerWeights[] layers, float[] outputNorm
             float[] postAttn = c.family().gemma() ? m.floats(b + "post_attention_norm.weight", c.dim()) : null;
             float[] postFfn = c.family().gemma() ? m.floats(b + "post_ffw_norm.weight", c.dim()) : null;
             Linear gate = null, up, gateUp = null;
-            if (m.find(b + "ffn_gate.weight").isPresent()) {
+            if (m.has(b + "ffn_gate.weight")) {
                 gate = l.matrix(b + "ffn_gate.weight", c.ffn(), c.dim());
                 up = l.matrix(b + "ffn_up.weight", c.ffn(), c.dim());
             } else {
@@ -68,19 +68,19 @@ record ModelWeights(Linear embeddings, LayerWeights[] layers, float[] outputNorm
                     gate, up, gateUp, down, postFfn);
         }
         float[] outNorm = m.floats("output_norm.weight", c.dim());
-        Linear output = m.find("output.weight").isPresent() ? l.matrix("output.weight", vocab, c.dim()) : embd;
+        Linear output = m.has("output.weight") ? l.matrix("output.weight", vocab, c.dim()) : embd;
         float[] outBias = m.optionalFloats("output.bias", vocab).orElse(null);
         return new ModelWeights(embd, layers, outNorm, output, outBias, ropeFactors(m, c, contextSize), vocab);
     }
 
     /** llama3's {@code rope_freqs}, phi3's short or long factors (long past the original context), or llama3 keys. */
-    private static float[] ropeFactors(MappedModel m, ModelConfig c, int contextSize) throws FormatException {
+    private static float[] ropeFactors(WeightSource m, ModelConfig c, int contextSize) throws FormatException {
         int n = c.ropeDims() / 2;
         Optional<float[]> freqs = m.optionalFloats("rope_freqs.weight", n);
         if (freqs.isPresent()) {
             return freqs.get();
         }
-        if (m.find("rope_factors_short.weight").isPresent()) {
+        if (m.has("rope_factors_short.weight")) {
             String arch = c.family().ggufName();
             long orig = m.metadata().integer(arch + ".rope.scaling.original_context_length")
                     .orElse(c.contextLength());
@@ -117,15 +117,10 @@ record ModelWeights(Linear embeddings, LayerWeights[] layers, float[] outputNorm
         return out;
     }
 
-    /** Wraps matrices and checks their shapes. */
-    private record Loader(MappedModel m, Kernels kernels) {
+    /** Wraps matrices, shapes checked by the source, in the kernels' {@link Linear}s. */
+    private record Loader(WeightSource m, Kernels kernels) {
         Linear matrix(String name, int rows, int cols) throws FormatException {
-            MappedModel.Tensor t = m.get(name);
-            if (t.info().rank() != 2 || t.dim(0) != cols || (rows >= 0 && t.dim(1) != rows)) {
-                throw new FormatException("tensor " + name + " has shape " + java.util.Arrays.toString(t.info().dims())
-                        + ", expected [" + cols + ", " + (rows >= 0 ? rows : "vocab") + "]");
-            }
-            return kernels.linear(t);
+            return kernels.linear(m.matrix(name, rows, cols));
         }
     }
 }

@@ -119,6 +119,48 @@ public final class Transformer {
             batch(tokens, off + done, m, pos + done);
             done += m;
         }
+        return lastLogits(n);
+    }
+
+    /**
+     * Like {@link #forward} but the {@code n} input rows are given: {@code embeddings[t * dim, (t + 1) * dim)}
+     * is the first layer's input at position {@code pos + t} (a token's row as {@link #embed} gives it,
+     * or an image feature projected into the text model's width). Same cache, batches and result.
+     */
+    public float[] forwardEmbeddings(float[] embeddings, int n, int pos) {
+        check(n, pos);
+        int dim = c.dim();
+        if (embeddings.length < (long) n * dim) {
+            throw new IllegalArgumentException(n + " rows of " + dim + " need " + (long) n * dim
+                    + " values, got " + embeddings.length);
+        }
+        for (int done = 0; done < n; ) {
+            int m = Math.min(maxBatch, n - done);
+            System.arraycopy(embeddings, done * dim, x, 0, m * dim);
+            layers(m, pos + done);
+            done += m;
+        }
+        return lastLogits(n);
+    }
+
+    /** The width of a row of {@link #forwardEmbeddings} (the model's hidden size). */
+    public int embeddingLength() {
+        return c.dim();
+    }
+
+    /** Token {@code token}'s input row as {@link #forward} feeds it (scaled as the family does), into {@code dst[off..]}. */
+    public void embed(int token, float[] dst, int off) {
+        if (token < 0 || token >= w.vocab()) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + w.vocab());
+        }
+        w.embeddings().row(token, dst, off);
+        if (c.embedScale() != 1f) {
+            VectorMath.scale(dst, off, c.dim(), c.embedScale());
+        }
+    }
+
+    /** The logits after the last of {@code n} rows just run (its hidden state is the last batch's). */
+    private float[] lastLogits(int n) {
         int lastRow = ((n - 1) % maxBatch);
         System.arraycopy(x, lastRow * c.dim(), last, 0, c.dim());
         VectorMath.rmsNorm(last, 0, w.outputNorm(), last, 0, c.dim(), c.rmsEps());
@@ -185,6 +227,11 @@ public final class Transformer {
                 VectorMath.scale(x, t * dim, dim, c.embedScale());
             }
         }
+        layers(n, pos);
+    }
+
+    /** The {@code n} input rows in {@link #x} through every layer. */
+    private void layers(int n, int pos) {
         for (int l = 0; l < c.layers(); l++) {
             attention(l, n, pos);
             feedForward(l, n);

@@ -11,11 +11,18 @@ import java.util.SplittableRandom;
  * argmax, or top-k, top-p, min-p, temperature and a draw from the rest with a generator seeded
  * once per generation: the same settings, seed and logits give the same tokens.
  *
+ * <p>With a constraint ({@link #sample(float[], int, TokenConstraint)}, a grammar) a drawn token the
+ * constraint refuses gets logit -inf and the draw is repeated in the same order; after
+ * {@value #CONSTRAINED_TRIES} refusals every refused token of the vocabulary is masked at once, so a
+ * narrow constraint costs one pass over the vocabulary instead of a long loop.
+ *
  * <p>One instance per generation; it keeps the recent tokens and its scratch arrays.
  */
 public final class Sampler {
     /** Tokens of recent context the repeat penalty looks at (llama.cpp's default). */
     public static final int PENALTY_LAST_N = 64;
+    /** Draws tried one by one before a constraint is applied to the whole vocabulary. */
+    public static final int CONSTRAINED_TRIES = 4;
 
     private final SamplingParams params;
     private final SplittableRandom random;
@@ -24,6 +31,7 @@ public final class Sampler {
     private int recentNext;
     private long[] order = new long[0];
     private float[] probs = new float[0];
+    private boolean[] mask = new boolean[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -45,6 +53,49 @@ public final class Sampler {
         int token = params.isGreedy() ? argmax(logits, vocab) : draw(logits, vocab);
         accept(token);
         return token;
+    }
+
+    /**
+     * Chooses a token that {@code allowed} accepts (changing {@code logits}: refused tokens become
+     * -inf) and records it; -1 when the constraint accepts no token at all.
+     */
+    public int sample(float[] logits, int vocab, TokenConstraint allowed) {
+        if (params.repeatPenalty() != 1.0) {
+            penalize(logits, vocab);
+        }
+        for (int attempt = 0; attempt < CONSTRAINED_TRIES; attempt++) {
+            int token = pick(logits, vocab);
+            if (logits[token] == Float.NEGATIVE_INFINITY) {
+                break; // everything left was refused
+            }
+            if (allowed.allows(token)) {
+                accept(token);
+                return token;
+            }
+            logits[token] = Float.NEGATIVE_INFINITY;
+        }
+        if (mask.length < vocab) {
+            mask = new boolean[vocab];
+        }
+        allowed.allowedTokens(mask, vocab);
+        boolean any = false;
+        for (int i = 0; i < vocab; i++) {
+            if (!mask[i]) {
+                logits[i] = Float.NEGATIVE_INFINITY;
+            } else if (logits[i] != Float.NEGATIVE_INFINITY) {
+                any = true;
+            }
+        }
+        if (!any) {
+            return -1;
+        }
+        int token = pick(logits, vocab);
+        accept(token);
+        return token;
+    }
+
+    private int pick(float[] logits, int vocab) {
+        return params.isGreedy() ? argmax(logits, vocab) : draw(logits, vocab);
     }
 
     private void penalize(float[] logits, int vocab) {
@@ -73,6 +124,9 @@ public final class Sampler {
     /** top-k, top-p, min-p, temperature, draw. */
     private int draw(float[] logits, int vocab) {
         int n = sortDescending(logits, vocab, params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab);
+        while (n > 1 && logitOf(logits, n - 1) == Float.NEGATIVE_INFINITY) {
+            n--; // masked by a constraint: never drawn
+        }
         // top-p on the softmax of the (remaining) logits, at temperature 1 as llama.cpp does
         if (params.topP() < 1.0) {
             softmax(logits, n);

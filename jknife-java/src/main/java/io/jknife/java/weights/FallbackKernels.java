@@ -12,11 +12,12 @@ import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * Plain kernels: each weight row is dequantized to floats once per multiplication and dotted
- * with every token row (Vector API). Correct for F32, F16, BF16, Q8_0 and Q4_0; the reference the
+ * with every token row (Vector API). Correct for F32, F16, BF16, Q8_0, Q4_0 and MLX's affine quantization; the reference the
  * engine falls back to where the optimized kernels of {@code jknife-tensor} are not available.
  */
 public final class FallbackKernels implements Kernels {
@@ -30,31 +31,37 @@ public final class FallbackKernels implements Kernels {
     }
 
     @Override
-    public Linear linear(MappedModel.Tensor t) throws FormatException {
-        GgmlType type = t.type();
+    public Linear linear(StoredMatrix m) throws FormatException {
+        return switch (m) {
+            case StoredMatrix.Ggml g -> ggml(g);
+            case StoredMatrix.Mlx q -> new MlxRows(q);
+        };
+    }
+
+    private static Linear ggml(StoredMatrix.Ggml g) throws FormatException {
+        GgmlType type = g.type();
         if (!(type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16 || type == GgmlType.Q8_0
                 || type == GgmlType.Q4_0)) {
-            throw new FormatException("tensor " + t.info().name() + " has type " + type
-                    + ", which the fallback kernels do not support (F32, F16, BF16, Q8_0, Q4_0)");
+            throw new FormatException("tensor " + g.name() + " has type " + type
+                    + ", which the fallback kernels do not support (F32, F16, BF16, Q8_0, Q4_0, MLX)");
         }
-        if (t.info().rank() > 2) {
-            throw new FormatException("tensor " + t.info().name() + " is not a matrix");
+        if (g.cols() % type.blockSize() != 0) {
+            throw new FormatException("tensor " + g.name() + ": " + g.cols() + " columns are not whole " + type + " blocks");
         }
-        int cols = Math.toIntExact(t.dim(0));
-        int rows = Math.toIntExact(t.dim(1));
-        if (cols % type.blockSize() != 0) {
-            throw new FormatException("tensor " + t.info().name() + ": " + cols + " columns are not whole " + type + " blocks");
+        if (g.data().byteSize() != type.byteSize(g.cols()) * g.rows()) {
+            throw new FormatException("tensor " + g.name() + " has " + g.data().byteSize() + " bytes, "
+                    + g.rows() + " x " + g.cols() + " " + type + " needs " + type.byteSize(g.cols()) * g.rows());
         }
-        return new Mapped(t.data(), type, rows, cols);
+        return new Mapped(g.data(), type, g.rows(), g.cols());
     }
 
     @Override
     public void multiply(float[] x, int n, Linear[] ws, float[][] outs) {
         for (int i = 0; i < ws.length; i++) {
-            Mapped w = (Mapped) ws[i];
+            Linear w = ws[i];
             float[] out = outs[i];
-            int cols = w.cols;
-            int rows = w.rows;
+            int cols = w.cols();
+            int rows = w.rows();
             team.range(rows, Math.max(1, rows / (team.threads() * 8)), (from, to) -> {
                 float[] row = buffer(cols);
                 for (int r = from; r < to; r++) {
@@ -107,6 +114,11 @@ public final class FallbackKernels implements Kernels {
     /** A matrix over mapped bytes, dequantized a row at a time. */
     record Mapped(MemorySegment data, GgmlType type, int rows, int cols) implements Linear {
         @Override
+        public String typeName() {
+            return type.name();
+        }
+
+        @Override
         public void row(int r, float[] dst, int off) {
             long rowBytes = type.byteSize(cols);
             long base = rowBytes * r;
@@ -144,6 +156,51 @@ public final class FallbackKernels implements Kernels {
                 }
                 default -> throw new AssertionError(type);
             }
+        }
+    }
+
+    /** An MLX affine-quantized matrix, dequantized a row at a time (the plain reference for the tensor kernels). */
+    record MlxRows(StoredMatrix.Mlx m) implements Linear {
+        @Override
+        public int rows() {
+            return m.rows();
+        }
+
+        @Override
+        public int cols() {
+            return m.cols();
+        }
+
+        @Override
+        public String typeName() {
+            return "MLX_Q" + m.bits() + "_G" + m.groupSize();
+        }
+
+        @Override
+        public void row(int r, float[] dst, int off) {
+            int bits = m.bits();
+            int mask = (1 << bits) - 1;
+            int groups = m.cols() / m.groupSize();
+            long rowBits = (long) r * m.cols() * bits;
+            for (int c = 0; c < m.cols(); c++) {
+                long bit = rowBits + (long) c * bits;
+                // a value may straddle two words: read the 8 bytes from its word on (the row end is padded to a word)
+                long word = bit >>> 5;
+                long lo = m.packed().get(JAVA_INT_UNALIGNED, word * 4) & 0xFFFFFFFFL;
+                long hi = (bit & 31) + bits > 32 ? m.packed().get(JAVA_INT_UNALIGNED, word * 4 + 4) & 0xFFFFFFFFL : 0;
+                int q = (int) (((hi << 32 | lo) >>> (bit & 31)) & mask);
+                int g = r * groups + c / m.groupSize();
+                dst[off + c] = scale(m.scales(), g) * q + scale(m.biases(), g);
+            }
+        }
+
+        private float scale(MemorySegment s, int i) {
+            return switch (m.scaleType()) {
+                case F32 -> s.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+                case F16 -> Float.float16ToFloat(s.getAtIndex(JAVA_SHORT_UNALIGNED, i));
+                case BF16 -> Float.intBitsToFloat(s.getAtIndex(JAVA_SHORT_UNALIGNED, i) << 16);
+                default -> throw new AssertionError(m.scaleType());
+            };
         }
     }
 }

@@ -10,8 +10,8 @@ import io.jknife.java.parallel.Parallel;
  */
 public interface Kernels extends AutoCloseable {
 
-    /** A weight matrix over {@code t}'s mapped bytes (ggml's {@code ne[0]} is cols, {@code ne[1]} rows). */
-    Linear linear(MappedModel.Tensor t) throws FormatException;
+    /** A weight matrix over the stored matrix's mapped bytes; a clear error for layouts these kernels do not run. */
+    Linear linear(StoredMatrix m) throws FormatException;
 
     /**
      * {@code outs[i][t * rows_i + r] = Σ_c W_i[r][c] · x[t * cols + c]} for the {@code n} token

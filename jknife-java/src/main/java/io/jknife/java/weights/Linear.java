@@ -1,7 +1,5 @@
 package io.jknife.java.weights;
 
-import io.jknife.formats.GgmlType;
-
 /**
  * A weight matrix of {@code rows × cols} (a linear layer without bias) as the forward pass sees
  * it: made by {@link Kernels#linear} over mapped memory, multiplied by {@link Kernels#multiply}.
@@ -12,7 +10,8 @@ public interface Linear {
 
     int cols();
 
-    GgmlType type();
+    /** The stored type, e.g. {@code Q4_0} or {@code MLX_Q4_G64}. */
+    String typeName();
 
     /** Row {@code r} as floats into {@code dst[off, off + cols)} (embedding lookups). */
     void row(int r, float[] dst, int off);

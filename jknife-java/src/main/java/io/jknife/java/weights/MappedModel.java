@@ -25,7 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * copied to the heap but small 1-D tensors (norms, biases) read as floats. {@link #close()}
  * unmaps everything.
  */
-public final class MappedModel implements AutoCloseable {
+public final class MappedModel implements WeightSource {
 
     /** One tensor: its info and its bytes in the mapping. */
     public record Tensor(GgufTensorInfo info, MemorySegment data) {
@@ -81,12 +81,33 @@ public final class MappedModel implements AutoCloseable {
     }
 
     /** The metadata (of the first part). */
+    @Override
     public GgufFile metadata() {
         return metadata;
     }
 
+    @Override
+    public boolean halfSplitRotary() {
+        return false; // llama.cpp's converter stores every family the way its rope kernels expect
+    }
+
+    @Override
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
     public Optional<Tensor> find(String name) {
         return Optional.ofNullable(tensors.get(name));
+    }
+
+    @Override
+    public StoredMatrix matrix(String name, int rows, int cols) throws FormatException {
+        Tensor t = get(name);
+        if (t.info().rank() != 2 || t.dim(0) != cols || (rows >= 0 && t.dim(1) != rows)) {
+            throw new FormatException("tensor " + name + " has shape " + java.util.Arrays.toString(t.info().dims())
+                    + ", expected [" + cols + ", " + (rows >= 0 ? rows : "vocab") + "]");
+        }
+        return StoredMatrix.Ggml.of(name, t.type(), t.info().dims(), t.data());
     }
 
     public Tensor get(String name) throws FormatException {
@@ -97,7 +118,7 @@ public final class MappedModel implements AutoCloseable {
         return t;
     }
 
-    /** A small tensor (norm weights, biases, rope factors) as floats, checked to hold {@code n} values. */
+    @Override
     public float[] floats(String name, int n) throws FormatException {
         Tensor t = get(name);
         if (t.info().elementCount() != n) {
@@ -106,15 +127,14 @@ public final class MappedModel implements AutoCloseable {
         return floats(t);
     }
 
-    public Optional<float[]> optionalFloats(String name, int n) throws FormatException {
-        return tensors.containsKey(name) ? Optional.of(floats(name, n)) : Optional.empty();
+    static float[] floats(Tensor t) throws FormatException {
+        return decode(t.info().name(), t.type(), t.data(), Math.toIntExact(t.info().elementCount()));
     }
 
-    static float[] floats(Tensor t) throws FormatException {
-        int n = Math.toIntExact(t.info().elementCount());
+    /** {@code n} F32, F16 or BF16 values of {@code d} as floats. */
+    static float[] decode(String name, GgmlType type, MemorySegment d, int n) throws FormatException {
         float[] out = new float[n];
-        MemorySegment d = t.data();
-        switch (t.type()) {
+        switch (type) {
             case F32 -> MemorySegment.copy(d, JAVA_FLOAT_UNALIGNED, 0, out, 0, n);
             case F16 -> {
                 for (int i = 0; i < n; i++) {
@@ -126,7 +146,7 @@ public final class MappedModel implements AutoCloseable {
                     out[i] = Float.intBitsToFloat(d.getAtIndex(JAVA_SHORT_UNALIGNED, i) << 16);
                 }
             }
-            default -> throw new FormatException("tensor " + t.info().name() + " is " + t.type()
+            default -> throw new FormatException("tensor " + name + " is " + type
                     + "; a 1-D tensor must be F32, F16 or BF16");
         }
         return out;

@@ -1,7 +1,6 @@
 package io.jknife.java.weights;
 
 import io.jknife.formats.FormatException;
-import io.jknife.formats.GgmlType;
 import io.jknife.java.parallel.Parallel;
 import io.jknife.tensor.Activations;
 import io.jknife.tensor.MatMul;
@@ -33,18 +32,21 @@ public final class TensorKernels implements Kernels {
     }
 
     @Override
-    public Linear linear(MappedModel.Tensor t) throws FormatException {
-        if (!WeightTensor.supports(t.type())) {
-            throw new FormatException("tensor " + t.info().name() + " has type " + t.type()
-                    + ", which the Java engine does not support (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
-        }
-        if (t.info().rank() > 2) {
-            throw new FormatException("tensor " + t.info().name() + " is not a matrix");
-        }
+    public Linear linear(StoredMatrix m) throws FormatException {
         try {
-            return new Weight(WeightTensor.of(t.type(), t.data(), Math.toIntExact(t.dim(1)), Math.toIntExact(t.dim(0))));
+            return new Weight(switch (m) {
+                case StoredMatrix.Ggml g -> {
+                    if (!WeightTensor.supports(g.type())) {
+                        throw new FormatException("tensor " + g.name() + " has type " + g.type()
+                                + ", which the Java engine does not support (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, MLX)");
+                    }
+                    yield WeightTensor.of(g.type(), g.data(), g.rows(), g.cols());
+                }
+                case StoredMatrix.Mlx q -> WeightTensor.mlx(q.rows(), q.cols(), q.bits(), q.groupSize(),
+                        q.packed(), q.scales(), q.biases(), q.scaleType());
+            });
         } catch (IllegalArgumentException e) {
-            throw new FormatException("tensor " + t.info().name() + ": " + e.getMessage(), e);
+            throw new FormatException("tensor " + m.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -118,8 +120,8 @@ public final class TensorKernels implements Kernels {
         }
 
         @Override
-        public GgmlType type() {
-            return w.type();
+        public String typeName() {
+            return w.typeName();
         }
 
         @Override

@@ -53,7 +53,7 @@ class JsonSchemaGrammarTest {
         Path model = TinyGguf.llama(tmp.resolve("m.gguf"), TinyGguf.Options.defaults().withContextLength(1024));
         CacheTree.at(tmp.resolve("hf")).repo("org/tiny-GGUF").file("tiny-F32.gguf", model);
         ModelStore store = new ModelStore(new StoreConfig(tmp.resolve("hf"), Optional.empty()));
-        // grammars are applied by llama.cpp (the Java engine refuses them)
+        // pinned to llama.cpp's native grammars; JavaEngineSchemaTest runs the same schemas on the Java engine
         ModelCatalog catalog = new ModelCatalog(store, new RoutingPolicy(EngineRegistry.builtIn()).withEngine("llama.cpp"));
         session = TextSession.open(catalog.describe(store.allEntries().getFirst()), new LoadOptions(0, 2), EngineCatalog.discover());
     }

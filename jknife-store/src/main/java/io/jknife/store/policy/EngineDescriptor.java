@@ -13,8 +13,11 @@ import java.util.Set;
  * @param embeddingArchitectures architectures it can run as embedding models
  * @param preTokenizers          GGUF {@code tokenizer.ggml.pre} values it knows; empty means "not checked"
  * @param implemented            false while the engine's module has not landed: routing still names it
- * @param weightTypes            GGML tensor types it computes with ({@code Q4_0}, {@code F16}, ...); empty means "not checked"
+ * @param weightTypes            tensor types it computes with: GGML types ({@code Q4_0}, {@code F16}, ...), safetensors
+ *                               dtypes ({@code BF16}, ...) and MLX quantizations ({@code MLX_Q4_G64}); empty means "not checked"
  * @param tokenizerModels        GGUF {@code tokenizer.ggml.model} values it tokenizes; empty means "not checked"
+ * @param weightFormats          on-disk weight formats it reads ({@code ModelFormat} labels: {@code gguf},
+ *                               {@code safetensors}, {@code pytorch .bin}); empty means "not checked"
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EngineDescriptor(
@@ -27,7 +30,8 @@ public record EngineDescriptor(
         @JsonProperty("embedding_architectures") Set<String> embeddingArchitectures,
         @JsonProperty("pre_tokenizers") Set<String> preTokenizers,
         @JsonProperty("weight_types") Set<String> weightTypes,
-        @JsonProperty("tokenizer_models") Set<String> tokenizerModels) {
+        @JsonProperty("tokenizer_models") Set<String> tokenizerModels,
+        @JsonProperty("weight_formats") Set<String> weightFormats) {
 
     public EngineDescriptor {
         formats = formats == null ? Set.of() : formats;
@@ -37,6 +41,15 @@ public record EngineDescriptor(
         preTokenizers = preTokenizers == null ? Set.of() : preTokenizers;
         weightTypes = weightTypes == null ? Set.of() : weightTypes;
         tokenizerModels = tokenizerModels == null ? Set.of() : tokenizerModels;
+        weightFormats = weightFormats == null ? Set.of() : weightFormats;
+    }
+
+    /** A declaration that does not check weight formats. */
+    public EngineDescriptor(String id, String description, boolean implemented, Set<String> formats, Set<String> capabilities,
+                            Set<String> architectures, Set<String> embeddingArchitectures, Set<String> preTokenizers,
+                            Set<String> weightTypes, Set<String> tokenizerModels) {
+        this(id, description, implemented, formats, capabilities, architectures, embeddingArchitectures, preTokenizers,
+                weightTypes, tokenizerModels, null);
     }
 
     /** True when {@code name} names this engine, ignoring case and punctuation ({@code llamacpp} = {@code llama.cpp}). */

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Decides which engine runs a probed model, from the probe and the engines' declarations only.
  * The reason chain follows the original: integrity first, then known native hazards, then format,
- * architecture and tokenizer support. Reason texts keep the original's shape
- * ({@code model_type 'x' not supported by any engine}).
+ * architecture, weight file format (safetensors vs .bin), tokenizer and tensor-type support. Reason
+ * texts keep the original's shape ({@code model_type 'x' not supported by any engine}).
  */
 public final class RoutingPolicy {
     private final EngineRegistry registry;
@@ -84,6 +84,12 @@ public final class RoutingPolicy {
             return embedding
                     ? "Embedding architecture '" + arch + "' not supported by " + by
                     : "model_type '" + arch + "' not supported by " + by;
+        }
+        String weights = probe.format().label();
+        if (!e.weightFormats().isEmpty() && !e.weightFormats().contains(weights)) {
+            // e.g. a PyTorch checkpoint with .bin weights only, for an engine that maps safetensors
+            return weights + " weights are not supported by " + e.id() + " ("
+                    + String.join(", ", e.weightFormats().stream().sorted().toList()) + " only)";
         }
         String pre = probe.tokenizerPre();
         if (pre != null && !e.preTokenizers().isEmpty() && !e.preTokenizers().contains(pre)) {

@@ -2,10 +2,7 @@ package io.jknife.store.probe;
 
 import io.jknife.store.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jknife.formats.safetensors.SafetensorsHeader;
-import io.jknife.formats.safetensors.SafetensorsReader;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,22 +41,9 @@ public final class ModelProber {
     private static ModelProbe probeHf(ModelFiles files, String name) {
         Path dir = files.dir();
         JsonNode config = Json.readObject(dir.resolve("config.json")).orElse(null);
-        boolean mlxMetadata = false;
-        long params = 0;
-        boolean paramsKnown = !files.safetensors().isEmpty();
         JsonNode quantBlock = Json.object(config, "quantization");
-        int bits = quantBlock != null && quantBlock.path("bits").canConvertToInt() ? quantBlock.path("bits").asInt() : 0;
-        for (Path st : files.safetensors()) {
-            try {
-                SafetensorsHeader h = SafetensorsReader.read(st);
-                if ("mlx".equalsIgnoreCase(h.metadata().getOrDefault("format", ""))) {
-                    mlxMetadata = true;
-                }
-                params += parameterCount(h, bits);
-            } catch (IOException e) {
-                paramsKnown = false; // health reports the corrupt file
-            }
-        }
+        HfWeights weights = HfWeights.read(files.safetensors(), MlxQuantization.of(config));
+        boolean mlxMetadata = weights.mlxMetadata();
         Framework framework = HfDetection.framework(dir, config, files, mlxMetadata);
         ModelProbe.Embedder embedder = HfDetection.embedder(config, name);
         boolean chatTemplate = HfDetection.hasChatTemplate(dir);
@@ -81,32 +65,31 @@ public final class ModelProber {
                 : !files.pytorchBins().isEmpty() ? ModelFormat.PYTORCH_BIN : ModelFormat.NONE;
         List<Path> weightFiles = new ArrayList<>(files.allFiles());
         return new ModelProbe(format, framework, HfDetection.modelTypeOf(config), type, List.copyOf(caps),
-                HfDetection.contextLength(config), paramsKnown ? params : null, quantization, quantBlock,
-                health.healthy(), health.reason(), List.of(), null, embedder, config, hfMetadata(config), List.copyOf(weightFiles));
+                HfDetection.contextLength(config), weights.parameterCount(), quantization, quantBlock,
+                health.healthy(), health.reason(), List.of(), null, embedder, config, hfMetadata(config, format, weights),
+                List.copyOf(weightFiles));
     }
 
-    /** Parameters of a safetensors file; MLX-packed uint32 weights hold 32/bits values per element. */
-    private static long parameterCount(SafetensorsHeader h, int bits) {
-        long n = 0;
-        for (var t : h.tensors().values()) {
-            long count = t.elementCount();
-            if (bits > 0 && t.dtype().name().equals("U32") && t.name().endsWith(".weight")) {
-                count = count * 32 / bits;
-            }
-            if (bits > 0 && (t.name().endsWith(".scales") || t.name().endsWith(".biases"))) {
-                continue;
-            }
-            n += count;
-        }
-        return n;
-    }
-
-    /** The {@code show} metadata of a Hugging Face model, keys in the original's order. */
-    private static Map<String, Object> hfMetadata(JsonNode config) {
+    /**
+     * The {@code show} metadata of a Hugging Face model, keys in the original's order, then what
+     * the routing policy compares with the engines' declarations: the weights' on-disk format and,
+     * for safetensors, their tensor types (as GGUF probes list them).
+     */
+    private static Map<String, Object> hfMetadata(JsonNode config, ModelFormat format, HfWeights weights) {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (config == null) {
-            return m;
+        if (config != null) {
+            configMetadata(config, m);
         }
+        if (format != ModelFormat.NONE) {
+            m.put("weights_format", format.label());
+        }
+        if (format == ModelFormat.SAFETENSORS) {
+            m.put("tensor_types", weights.tensorTypes());
+        }
+        return m;
+    }
+
+    private static void configMetadata(JsonNode config, Map<String, Object> m) {
         JsonNode text = Json.object(config, "text_config");
         putIfPresent(m, "model_type", config.get("model_type"));
         JsonNode archs = config.get("architectures");
@@ -128,7 +111,6 @@ public final class ModelProber {
             }
             putIfPresent(m, key, v);
         }
-        return m;
     }
 
     private static void putIfPresent(Map<String, Object> m, String key, JsonNode v) {

@@ -90,4 +90,34 @@ class RoutingPolicyTest {
         assertEquals(forced, policy().withEngine("broad.cpp").route(qwen3.probe()));
         assertEquals("picky", policy().withEngine(" ").route(qwen3.probe()).engine());
     }
+
+    @Test
+    void builtInJavaDeclarationCoversSafetensorsAndMlx() {
+        EngineDescriptor java = EngineRegistry.builtIn().engines().getFirst();
+        assertEquals("java", java.id());
+        assertEquals(Set.of("GGUF", "MLX", "PyTorch"), java.formats());
+        assertEquals(Set.of("gguf", "safetensors"), java.weightFormats());
+        assertTrue(java.architectures().containsAll(
+                List.of("llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3", "gemma3_text", "phi3")));
+        for (int bits : new int[]{2, 3, 4, 5, 6, 8}) {
+            for (int group : new int[]{32, 64, 128}) {
+                assertTrue(java.weightTypes().contains("MLX_Q" + bits + "_G" + group), bits + "/" + group);
+            }
+        }
+        assertEquals(18, java.weightTypes().stream().filter(t -> t.startsWith("MLX_")).count());
+        assertTrue(java.weightTypes().containsAll(List.of("F32", "F16", "BF16")));
+        EngineDescriptor llamaCpp = EngineRegistry.builtIn().engines().get(1);
+        assertEquals(Set.of("GGUF"), llamaCpp.formats(), "llama.cpp reads GGUF only");
+    }
+
+    @Test
+    void weightFormatsAreCheckedWhereDeclared() throws IOException {
+        ModelInfo gguf = model(GgmlType.F32, "llama");
+        EngineDescriptor safetensorsOnly = new EngineDescriptor("st", "test", true, Set.of("GGUF"), Set.of("text-generation"),
+                Set.of("llama"), Set.of(), Set.of(), null, null, Set.of("safetensors"));
+        Route r = new RoutingPolicy(new EngineRegistry(List.of(safetensorsOnly))).route(gguf.probe());
+        assertFalse(r.runtimeCompatible());
+        assertEquals("gguf weights are not supported by st (safetensors only)", r.reason());
+        assertEquals("picky", gguf.engine(), "no declared weight formats: not checked");
+    }
 }

@@ -2,6 +2,10 @@ package io.jknife.tensor.bench;
 
 import io.jknife.formats.GgmlType;
 import io.jknife.formats.gguf.GgmlQuant;
+import io.jknife.formats.mlx.MlxQuantized;
+import io.jknife.formats.mlx.MlxQuantizer;
+import io.jknife.formats.safetensors.FloatEncoding;
+import io.jknife.formats.safetensors.SafetensorsDType;
 import io.jknife.tensor.Activations;
 import io.jknife.tensor.MatMul;
 import io.jknife.tensor.WeightTensor;
@@ -14,11 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Matmul throughput on the weight matrices of a 1B-shaped Llama (hidden 2048, 16 layers, 8 KV
@@ -35,8 +44,13 @@ import java.util.Random;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp ... io.jknife.tensor.bench.MatMulBench \
- *     [--threads N] [--types Q4_0,Q8_0] [--tokens 1,32,128] [--seconds S] [--layers L]
+ *     [--threads N] [--types Q4_0,Q8_0,BF16,MLX_Q4_G64,MLX_Q8_G64] [--tokens 1,32,128] [--seconds S] [--layers L]
  * </pre>
+ *
+ * <p>Types are GGML type names or {@code MLX_Q<bits>_G<groupSize>} (MLX affine quantization with
+ * BF16 scales and biases, as mlx-community models of BF16 originals store them). The summary at
+ * the end gives each type's decode time per byte of weights against Q4_0's, when Q4_0 was run
+ * (types may be named more than once, e.g. alternating, and the summary keeps each one's best).
  */
 public final class MatMulBench {
     private static final int HIDDEN = 2048;
@@ -48,12 +62,12 @@ public final class MatMulBench {
                          WeightTensor up, WeightTensor down) {
     }
 
-    private record Model(List<Layer> layers, WeightTensor output, long bytes) {
+    private record Model(Kind kind, List<Layer> layers, WeightTensor output, long bytes) {
     }
 
     public static void main(String[] args) throws Exception {
         int threads = Runtime.getRuntime().availableProcessors();
-        List<GgmlType> types = new ArrayList<>(List.of(GgmlType.Q4_0, GgmlType.Q8_0));
+        List<String> types = new ArrayList<>(List.of("Q4_0", "Q8_0"));
         int[] tokens = {1, 32, 128};
         double seconds = 3;
         int layers = 16;
@@ -64,7 +78,8 @@ public final class MatMulBench {
                 case "--types" -> {
                     types.clear();
                     for (String t : args[++i].split(",")) {
-                        types.add(GgmlType.fromName(t).orElseThrow(() -> new IllegalArgumentException("type " + t)));
+                        kind(t); // fails early on unknown names
+                        types.add(t);
                     }
                 }
                 case "--tokens" -> tokens = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -77,42 +92,81 @@ public final class MatMulBench {
         }
         System.out.printf(Locale.ROOT, "MatMulBench: %d threads, %d layers, vector %s, %.1f s per measurement%n",
                 threads, layers, FloatVector.SPECIES_PREFERRED, seconds);
-        System.out.printf(Locale.ROOT, "%-6s %-9s %5s %9s %9s %9s | %9s %9s %9s%n", "type", "kernel", "n",
+        System.out.printf(Locale.ROOT, "%-10s %-9s %5s %9s %9s %9s | %9s %9s %9s%n", "type", "kernel", "n",
                 "GB/s", "ms/token", "tokens/s", "cpu-GB/s", "cpu-ms/t", "cpu-tok/s");
         System.out.println("       (left: wall clock; right: process CPU time / threads, what idle cores would give)");
+        // decode seconds per byte of weights, by type, for the summary
+        Map<String, double[]> perByte = new LinkedHashMap<>();
         try (WorkerTeam team = new WorkerTeam(threads)) {
-            for (GgmlType type : types) {
+            for (String type : types) {
+                Kind kind = kind(type);
                 try (Arena arena = Arena.ofShared()) {
-                    Model m = model(arena, type, layers);
+                    Model m = model(arena, kind, layers);
                     Timing decode = null;
                     for (int n : tokens) {
                         Timing t = run(team, m, n, seconds, false);
-                        report(type, type.isQuantized() ? "int8" : "fused", n, m.bytes(), t, threads);
+                        report(type, kind.kernel(n), n, m.bytes(), t, threads);
                         if (n == 1) {
                             decode = t;
+                            // a type named twice keeps its best: on a shared machine the slow runs are the noise
+                            perByte.merge(type, new double[]{t.wall() / m.bytes(), t.cpu() / m.bytes()},
+                                    (x, y) -> new double[]{Math.min(x[0], y[0]), Math.min(x[1], y[1])});
                         }
                     }
-                    if (floatRef && FloatReference.supports(type)) {
+                    if (floatRef && kind.ggml() != null && FloatReference.supports(kind.ggml())) {
                         Timing f = run(team, m, 1, seconds, true);
                         report(type, "float-ref", 1, m.bytes(), f, threads);
                         if (decode != null) {
-                            System.out.printf(Locale.ROOT, "%-6s decode int8 / float-ref speed: %.2fx wall, %.2fx cpu%n",
+                            System.out.printf(Locale.ROOT, "%-10s decode int8 / float-ref speed: %.2fx wall, %.2fx cpu%n",
                                     type, f.wall() / decode.wall(), f.cpu() / decode.cpu());
                         }
                     }
                 }
             }
         }
+        double[] q4 = perByte.get("Q4_0");
+        if (q4 != null) {
+            for (var e : perByte.entrySet()) {
+                System.out.printf(Locale.ROOT, "%-10s decode time per weight byte / Q4_0's: %.2fx wall, %.2fx cpu%n",
+                        e.getKey(), e.getValue()[0] / q4[0], e.getValue()[1] / q4[1]);
+            }
+        }
+    }
+
+    /** A weight type to measure: a GGML type, or MLX affine quantization (ggml null). */
+    private record Kind(GgmlType ggml, int mlxBits, int mlxGroupSize) {
+        /** The kernel family that runs n tokens (Q4_0 decodes on float activations, see FloatDecodeKernels). */
+        String kernel(int n) {
+            if (ggml == GgmlType.Q4_0 && n < 4 && !Boolean.getBoolean("jknife.tensor.intDecode")) {
+                return "float";
+            }
+            return ggml == null ? "mlx-float" : ggml.isQuantized() ? "int8" : "fused";
+        }
+    }
+
+    private static final Pattern MLX_NAME = Pattern.compile("MLX_Q([2-8])_G(\\d+)");
+
+    private static Kind kind(String name) {
+        Matcher m = MLX_NAME.matcher(name);
+        if (m.matches()) {
+            return new Kind(null, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        }
+        GgmlType t = GgmlType.fromName(name).orElseThrow(() -> new IllegalArgumentException("type " + name
+                + " (a GGML type such as Q4_0, or MLX_Q<bits>_G<groupSize> such as MLX_Q4_G64)"));
+        if (!WeightTensor.supports(t)) {
+            throw new IllegalArgumentException("type " + name + " has no kernel");
+        }
+        return new Kind(t, 0, 0);
     }
 
     /** Seconds per pass over the whole model: wall clock, and process CPU time. */
     private record Timing(double wall, double cpu) {
     }
 
-    private static void report(GgmlType type, String kernel, int n, long bytes, Timing t, int threads) {
+    private static void report(String type, String kernel, int n, long bytes, Timing t, int threads) {
         double wall = t.wall() / n;
         double cpu = t.cpu() / threads / n;
-        System.out.printf(Locale.ROOT, "%-6s %-9s %5d %9.2f %9.2f %9.2f | %9.2f %9.2f %9.2f%n", type, kernel, n,
+        System.out.printf(Locale.ROOT, "%-10s %-9s %5d %9.2f %9.2f %9.2f | %9.2f %9.2f %9.2f%n", type, kernel, n,
                 bytes / t.wall() / 1e9, wall * 1e3, 1 / wall, bytes / (t.cpu() / threads) / 1e9, cpu * 1e3, 1 / cpu);
     }
 
@@ -138,13 +192,14 @@ public final class MatMulBench {
         Runnable pass = () -> {
             for (Layer l : m.layers()) {
                 if (floatRef) {
-                    FloatReference.multiply(team, l.q(), xh, qo);
-                    FloatReference.multiply(team, l.k(), xh, ko);
-                    FloatReference.multiply(team, l.v(), xh, vo);
-                    FloatReference.multiply(team, l.o(), xh, oo);
-                    FloatReference.multiply(team, l.gate(), xh, go);
-                    FloatReference.multiply(team, l.up(), xh, uo);
-                    FloatReference.multiply(team, l.down(), xf, dn);
+                    GgmlType t = m.kind().ggml();
+                    FloatReference.multiply(team, t, l.q(), xh, qo);
+                    FloatReference.multiply(team, t, l.k(), xh, ko);
+                    FloatReference.multiply(team, t, l.v(), xh, vo);
+                    FloatReference.multiply(team, t, l.o(), xh, oo);
+                    FloatReference.multiply(team, t, l.gate(), xh, go);
+                    FloatReference.multiply(team, t, l.up(), xh, uo);
+                    FloatReference.multiply(team, t, l.down(), xf, dn);
                     continue;
                 }
                 // as an engine does: the activations of each input quantized once
@@ -158,7 +213,7 @@ public final class MatMulBench {
                 MatMul.multiply(team, l.down(), af, dn);
             }
             if (floatRef) {
-                FloatReference.multiply(team, m.output(), xh, logits);
+                FloatReference.multiply(team, m.kind().ggml(), m.output(), xh, logits);
             } else {
                 ah.set(xh, n);
                 MatMul.multiply(team, m.output(), ah, logits);
@@ -185,34 +240,62 @@ public final class MatMulBench {
         return x;
     }
 
-    private static Model model(Arena arena, GgmlType type, int layers) {
-        // one encoded pattern, tiled: realistic scales and values without quantizing gigabytes
+    /** One encoded pattern, tiled: realistic scales and values without quantizing gigabytes. */
+    private record Chunks(byte[] data, byte[] scales, byte[] biases) {
+    }
+
+    private static Model model(Arena arena, Kind kind, int layers) {
         float[] pattern = randomFloats(new Random(3), 64 * 1024);
         for (int i = 0; i < pattern.length; i++) {
             pattern[i] *= 0.02f;
         }
-        byte[] chunk = GgmlQuant.encode(pattern, type);
+        Chunks chunk;
+        if (kind.ggml() != null) {
+            chunk = new Chunks(GgmlQuant.encode(pattern, kind.ggml()), null, null);
+        } else {
+            // as 32 rows of HIDDEN: every tiled matrix of HIDDEN columns gets whole rows of it
+            MlxQuantized q = MlxQuantizer.quantize(pattern, pattern.length / HIDDEN, HIDDEN, kind.mlxBits(),
+                    kind.mlxGroupSize(), SafetensorsDType.BF16);
+            ByteBuffer words = ByteBuffer.allocate(4 * q.weight().length).order(ByteOrder.LITTLE_ENDIAN);
+            words.asIntBuffer().put(q.weight());
+            chunk = new Chunks(words.array(), FloatEncoding.encode(q.scales(), SafetensorsDType.BF16),
+                    FloatEncoding.encode(q.biases(), SafetensorsDType.BF16));
+        }
         List<Layer> ls = new ArrayList<>();
         long[] bytes = {0};
         for (int i = 0; i < layers; i++) {
-            ls.add(new Layer(matrix(arena, type, HIDDEN, HIDDEN, chunk, bytes), matrix(arena, type, KV, HIDDEN, chunk, bytes),
-                    matrix(arena, type, KV, HIDDEN, chunk, bytes), matrix(arena, type, HIDDEN, HIDDEN, chunk, bytes),
-                    matrix(arena, type, FFN, HIDDEN, chunk, bytes), matrix(arena, type, FFN, HIDDEN, chunk, bytes),
-                    matrix(arena, type, HIDDEN, FFN, chunk, bytes)));
+            ls.add(new Layer(matrix(arena, kind, HIDDEN, HIDDEN, chunk, bytes), matrix(arena, kind, KV, HIDDEN, chunk, bytes),
+                    matrix(arena, kind, KV, HIDDEN, chunk, bytes), matrix(arena, kind, HIDDEN, HIDDEN, chunk, bytes),
+                    matrix(arena, kind, FFN, HIDDEN, chunk, bytes), matrix(arena, kind, FFN, HIDDEN, chunk, bytes),
+                    matrix(arena, kind, HIDDEN, FFN, chunk, bytes)));
         }
-        WeightTensor out = matrix(arena, type, VOCAB, HIDDEN, chunk, bytes);
-        return new Model(ls, out, bytes[0]);
+        WeightTensor out = matrix(arena, kind, VOCAB, HIDDEN, chunk, bytes);
+        return new Model(kind, ls, out, bytes[0]);
     }
 
-    private static WeightTensor matrix(Arena arena, GgmlType type, int rows, int cols, byte[] chunk, long[] total) {
-        long size = type.byteSize((long) rows * cols);
+    private static WeightTensor matrix(Arena arena, Kind kind, int rows, int cols, Chunks chunk, long[] total) {
+        WeightTensor w;
+        if (kind.ggml() != null) {
+            w = WeightTensor.of(kind.ggml(), tiled(arena, kind.ggml().byteSize((long) rows * cols), chunk.data()),
+                    rows, cols);
+        } else {
+            long groups = (long) rows * cols / kind.mlxGroupSize();
+            w = WeightTensor.mlx(rows, cols, kind.mlxBits(), kind.mlxGroupSize(),
+                    tiled(arena, (long) rows * cols * kind.mlxBits() / 8, chunk.data()),
+                    tiled(arena, 2 * groups, chunk.scales()), tiled(arena, 2 * groups, chunk.biases()), GgmlType.BF16);
+        }
+        total[0] += w.byteSize();
+        return w;
+    }
+
+    /** Fresh memory of {@code size} bytes filled with copies of {@code chunk}. */
+    private static MemorySegment tiled(Arena arena, long size, byte[] chunk) {
         MemorySegment seg = arena.allocate(size, 64);
         MemorySegment src = MemorySegment.ofArray(chunk);
         for (long off = 0; off < size; off += chunk.length) {
             MemorySegment.copy(src, 0, seg, off, Math.min(chunk.length, size - off));
         }
-        total[0] += size;
-        return WeightTensor.of(type, seg, rows, cols);
+        return seg;
     }
 
     /**
@@ -228,13 +311,13 @@ public final class MatMulBench {
             return t == GgmlType.Q8_0 || t == GgmlType.Q4_0;
         }
 
-        static void multiply(WorkerTeam team, WeightTensor w, float[] x, float[] out) {
+        static void multiply(WorkerTeam team, GgmlType type, WeightTensor w, float[] x, float[] out) {
             int rows = w.rows();
             team.run(i -> {
                 int from = (int) ((long) rows * i / team.threads());
                 int to = (int) ((long) rows * (i + 1) / team.threads());
                 for (int r = from; r < to; r++) {
-                    out[r] = w.type() == GgmlType.Q8_0 ? q8(w, r, x) : q4(w, r, x);
+                    out[r] = type == GgmlType.Q8_0 ? q8(w, r, x) : q4(w, r, x);
                 }
             });
         }

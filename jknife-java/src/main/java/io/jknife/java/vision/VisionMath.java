@@ -1,0 +1,91 @@
+package io.jknife.java.vision;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The element-wise kernels of the vision tower, with the Vector API at the CPU's widest float width. */
+final class VisionMath {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private VisionMath() {
+    }
+
+    /** {@code s[i] = exp(s[i] - max)} over {@code [0, n)}, returning the sum: a softmax's numerators. */
+    static float expShift(float[] s, int n, float max) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector e = FloatVector.fromArray(S, s, i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(s, i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s[i] = (float) Math.exp(s[i] - max);
+            sum += s[i];
+        }
+        return sum;
+    }
+
+    /** {@code y[yOff..] += a · x[xOff..]} over {@code n} values. */
+    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += a * x[xOff + i];
+        }
+    }
+
+    /** LayerNorm of {@code x[off, off + n)} with weight and bias, into {@code out[outOff..]} (may be the same place). */
+    static void layerNorm(float[] x, int off, float[] w, float[] b, float[] out, int outOff, int n, double eps) {
+        // mean and variance in double: CLIP's residual stream has a few large values
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += x[off + i];
+        }
+        double mean = sum / n;
+        double var = 0;
+        for (int i = 0; i < n; i++) {
+            double d = x[off + i] - mean;
+            var += d * d;
+        }
+        float inv = (float) (1 / Math.sqrt(var / n + eps));
+        float m = (float) mean;
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (x[off + i] - m) * inv * w[i] + b[i];
+        }
+    }
+
+    /** Adds {@code bias} to each of the {@code rows} rows of {@code y} (row width bias.length); null: nothing. */
+    static void addBias(float[] y, int rows, float[] bias) {
+        if (bias == null) {
+            return;
+        }
+        int n = bias.length;
+        for (int r = 0; r < rows; r++) {
+            int off = r * n;
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, y, off + i).add(FloatVector.fromArray(S, bias, i)).intoArray(y, off + i);
+            }
+            for (; i < n; i++) {
+                y[off + i] += bias[i];
+            }
+        }
+    }
+
+    /** {@code y += x} over {@code n} values from 0. */
+    static void add(float[] y, float[] x, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            y[i] += x[i];
+        }
+    }
+}
