@@ -1,11 +1,9 @@
 package io.jknife.java.vision;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jknife.formats.FormatException;
+import io.jknife.java.weights.HfConfig;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +33,6 @@ import java.util.List;
 public record ClipVisionConfig(int hiddenSize, int intermediateSize, int layers, int heads, int imageSize, int patchSize,
                                int channels, double layerNormEps, Activation hiddenAct, List<Integer> featureLayers,
                                boolean keepClassToken, Activation projectorAct, boolean projectorBias, int imageTokenId) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public ClipVisionConfig {
         featureLayers = List.copyOf(featureLayers);
@@ -91,17 +88,7 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int layers,
 
     /** Reads {@code dir/config.json}. */
     public static ClipVisionConfig read(Path dir) throws FormatException {
-        Path file = dir.resolve("config.json");
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new FormatException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new FormatException(file + " is not a JSON object");
-        }
-        return of(root);
+        return of(HfConfig.configJson(dir));
     }
 
     /** The vision settings of a LLaVA {@code config.json}. */

@@ -65,6 +65,11 @@ public record HfConfig(String modelType, Family family, JsonNode text, JsonNode 
 
     /** Reads {@code dir/config.json}. */
     public static HfConfig read(Path dir) throws FormatException {
+        return of(configJson(dir));
+    }
+
+    /** {@code dir/config.json} as a JSON object; one clear error when it is missing or not an object. */
+    public static JsonNode configJson(Path dir) throws FormatException {
         Path file = dir.resolve("config.json");
         JsonNode root;
         try {
@@ -75,7 +80,7 @@ public record HfConfig(String modelType, Family family, JsonNode text, JsonNode 
         if (root == null || !root.isObject()) {
             throw new FormatException(file + " is not a JSON object");
         }
-        return of(root);
+        return root;
     }
 
     /** The text model of {@code root}: itself, or its {@code text_config}. */
