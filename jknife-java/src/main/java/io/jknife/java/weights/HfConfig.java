@@ -107,8 +107,10 @@ public record HfConfig(String modelType, Family family, JsonNode text, JsonNode 
             throw new FormatException("model_type '" + type + "' is not supported by the Java engine ("
                     + String.join(", ", FAMILIES.keySet().stream().sorted().toList()) + ")");
         }
+        // MLX's block; a quantization_config counts only without a quant_method (AWQ, GPTQ and the like carry one)
+        JsonNode qc = root.path("quantization_config");
         JsonNode q = root.path("quantization").isObject() ? root.get("quantization")
-                : root.path("quantization_config").path("group_size").isNumber() ? root.get("quantization_config") : null;
+                : qc.path("group_size").isNumber() && !qc.has("quant_method") ? qc : null;
         return new HfConfig(type, family, text, q);
     }
 
