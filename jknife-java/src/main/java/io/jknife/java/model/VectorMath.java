@@ -4,8 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The element-wise kernels of the forward pass, with the Vector API at the CPU's widest float width. */
-final class VectorMath {
+/**
+ * The element-wise kernels of the forward pass, with the Vector API at the CPU's widest float width;
+ * {@link #axpy} and {@link #add} also serve the vision encoder.
+ */
+public final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
 
@@ -26,7 +29,7 @@ final class VectorMath {
     }
 
     /** {@code y[yOff..] += a · x[xOff..]}. */
-    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector va = FloatVector.broadcast(S, a);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
@@ -48,7 +51,7 @@ final class VectorMath {
     }
 
     /** {@code y += x} over {@code n} values from 0. */
-    static void add(float[] y, float[] x, int n) {
+    public static void add(float[] y, float[] x, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, x, i)).intoArray(y, i);

@@ -1,6 +1,7 @@
 package io.jknife.java.vision;
 
 import io.jknife.formats.FormatException;
+import io.jknife.java.model.VectorMath;
 import io.jknife.java.parallel.Parallel;
 import io.jknife.java.weights.Kernels;
 import io.jknife.java.weights.Linear;
@@ -164,7 +165,7 @@ public final class ClipVisionEncoder {
         // the patch rows were written from row 0: move them down one row for the class token
         System.arraycopy(x, 0, x, d, np * d);
         System.arraycopy(classEmbedding, 0, x, 0, d);
-        VisionMath.add(x, positionEmbedding, (np + 1) * d);
+        VectorMath.add(x, positionEmbedding, (np + 1) * d);
         int seq = np + 1;
         par.range(seq, Math.max(1, seq / (par.threads() * 4)), (from, to) -> {
             for (int t = from; t < to; t++) {
@@ -249,7 +250,7 @@ public final class ClipVisionEncoder {
         });
         kernels.multiply(s.att, seq, lw.out(), s.o);
         VisionMath.addBias(s.o, seq, lw.outBias());
-        VisionMath.add(x, s.o, seq * d);
+        VectorMath.add(x, s.o, seq * d);
 
         par.range(seq, grain, (from, to) -> {
             for (int t = from; t < to; t++) {
@@ -263,7 +264,7 @@ public final class ClipVisionEncoder {
         par.range(seq, grain, (from, to) -> act.apply(s.ff, from * ff, (to - from) * ff));
         kernels.multiply(s.ff, seq, lw.fc2(), s.o);
         VisionMath.addBias(s.o, seq, lw.fc2Bias());
-        VisionMath.add(x, s.o, seq * d);
+        VectorMath.add(x, s.o, seq * d);
     }
 
     /** Full (non-causal) attention of query row {@code t}, head {@code h}, into {@code s.att}. */
@@ -275,7 +276,7 @@ public final class ClipVisionEncoder {
         float scale = (float) (1 / Math.sqrt(hd));
         Arrays.fill(sc, 0, seq, 0f);
         for (int e = 0; e < hd; e++) {
-            VisionMath.axpy(s.q[qOff + e] * scale, s.keysT, (h * hd + e) * seq, sc, 0, seq);
+            VectorMath.axpy(s.q[qOff + e] * scale, s.keysT, (h * hd + e) * seq, sc, 0, seq);
         }
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < seq; j++) {
@@ -285,7 +286,7 @@ public final class ClipVisionEncoder {
         Arrays.fill(s.att, qOff, qOff + hd, 0f);
         float inv = 1f / sum;
         for (int j = 0; j < seq; j++) {
-            VisionMath.axpy(sc[j] * inv, s.v, j * d + h * hd, s.att, qOff, hd);
+            VectorMath.axpy(sc[j] * inv, s.v, j * d + h * hd, s.att, qOff, hd);
         }
     }
 }

@@ -28,18 +28,6 @@ final class VisionMath {
         return sum;
     }
 
-    /** {@code y[yOff..] += a · x[xOff..]} over {@code n} values. */
-    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-        FloatVector va = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] += a * x[xOff + i];
-        }
-    }
-
     /** LayerNorm of {@code x[off, off + n)} with weight and bias, into {@code out[outOff..]} (may be the same place). */
     static void layerNorm(float[] x, int off, float[] w, float[] b, float[] out, int outOff, int n, double eps) {
         // mean and variance in double: CLIP's residual stream has a few large values
@@ -75,17 +63,6 @@ final class VisionMath {
             for (; i < n; i++) {
                 y[off + i] += bias[i];
             }
-        }
-    }
-
-    /** {@code y += x} over {@code n} values from 0. */
-    static void add(float[] y, float[] x, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, x, i)).intoArray(y, i);
-        }
-        for (; i < n; i++) {
-            y[i] += x[i];
         }
     }
 }
