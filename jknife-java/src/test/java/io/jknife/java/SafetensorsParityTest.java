@@ -6,7 +6,6 @@ import io.jknife.formats.FormatException;
 import io.jknife.formats.safetensors.SafetensorsDType;
 import io.jknife.java.model.Model;
 import io.jknife.java.weights.FallbackKernels;
-import io.jknife.java.weights.Kernels;
 import io.jknife.java.weights.SafetensorsModel;
 import io.jknife.testkit.TinySafetensors;
 import org.junit.jupiter.api.Test;
@@ -60,7 +59,7 @@ class SafetensorsParityTest {
     void safetensorsMatchesItsGgufTwin(String label, TinySafetensors.Options o) throws Exception {
         Path hf = TinySafetensors.llama(tmp.resolve("hf"), o);
         Path gguf = SafetensorsTwin.write(hf, o, tmp.resolve("twin.gguf"));
-        try (Model st = Model.load(SafetensorsModel.open(hf), JavaEngine.kernels(1), Parity.CONTEXT, 16);
+        try (Model st = load(hf);
              Model gg = Parity.javaModel(gguf)) {
             int[] prompt = Parity.prompt(st.transformer().vocabularySize(), 7);
             float[][] a = st.transformer().forwardAll(prompt, 0, prompt.length, 0);
@@ -85,7 +84,7 @@ class SafetensorsParityTest {
         for (Path hf : new Path[]{
                 TinySafetensors.gemma3Vision(tmp.resolve("g3v"), TinySafetensors.Options.defaults().withModelType("gemma3_text")),
                 TinySafetensors.visionLlava(tmp.resolve("llava"), TinySafetensors.Options.defaults())}) {
-            try (Model m = Model.load(SafetensorsModel.open(hf), JavaEngine.kernels(1), Parity.CONTEXT, 16)) {
+            try (Model m = load(hf)) {
                 int[] prompt = Parity.prompt(m.transformer().vocabularySize(), 5);
                 float[] a = m.transformer().forward(prompt, 0, prompt.length, 0).clone();
                 float[] b = m.transformer().forward(prompt, 0, prompt.length, 0);
@@ -157,8 +156,7 @@ class SafetensorsParityTest {
     }
 
     private static Model load(Path hf) throws Exception {
-        Kernels k = JavaEngine.kernels(1);
-        return Model.load(SafetensorsModel.open(hf), k, Parity.CONTEXT, 16);
+        return Model.load(SafetensorsModel.open(hf), JavaEngine.kernels(1), Parity.CONTEXT, 16);
     }
 
 }

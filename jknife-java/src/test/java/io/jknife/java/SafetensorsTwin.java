@@ -9,6 +9,7 @@ import io.jknife.formats.mlx.MlxQuantizer;
 import io.jknife.formats.safetensors.SafetensorsHeader;
 import io.jknife.formats.safetensors.SafetensorsReader;
 import io.jknife.formats.safetensors.SafetensorsTensor;
+import io.jknife.java.weights.RotaryRows;
 import io.jknife.testkit.TinySafetensors;
 
 import java.io.IOException;
@@ -76,7 +77,7 @@ final class SafetensorsTwin {
                 }
             }
             if (arch.equals("llama") && (name.endsWith("attn_q.weight") || name.endsWith("attn_k.weight"))) {
-                v = permute(v, (int) s[0], (int) s[1], name.endsWith("attn_q.weight") ? o.heads() : o.kvHeads());
+                v = RotaryRows.halvesToPairs(v, (int) s[0], (int) s[1], name.endsWith("attn_q.weight") ? o.heads() : o.kvHeads());
             }
             long[] dims = s.length == 2 ? new long[]{s[1], s[0]} : new long[]{s[0]};
             g.tensor(name, dims, v, GgmlType.F32);
@@ -163,21 +164,5 @@ final class SafetensorsTwin {
             default -> throw new IllegalArgumentException("unexpected tensor " + hf);
         };
         return "blk." + p[2] + "." + rest;
-    }
-
-    /** llama.cpp's converter: each head's rows reordered from halves (i, i + d/2) to pairs (2i, 2i + 1). */
-    static float[] permute(float[] w, int rows, int cols, int heads) {
-        int hd = rows / heads;
-        float[] out = new float[w.length];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < hd / 2; i++) {
-                for (int j = 0; j < 2; j++) {
-                    int to = h * hd + 2 * i + j;
-                    int from = h * hd + j * (hd / 2) + i;
-                    System.arraycopy(w, from * cols, out, to * cols, cols);
-                }
-            }
-        }
-        return out;
     }
 }

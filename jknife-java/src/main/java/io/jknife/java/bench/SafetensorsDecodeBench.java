@@ -9,6 +9,7 @@ import io.jknife.formats.safetensors.SafetensorsWriter;
 import io.jknife.java.JavaEngine;
 import io.jknife.java.model.Model;
 import io.jknife.java.model.Transformer;
+import io.jknife.java.weights.RotaryRows;
 import io.jknife.java.weights.SafetensorsModel;
 
 import java.io.IOException;
@@ -208,7 +209,7 @@ public final class SafetensorsDecodeBench {
             }
             boolean q = w.gguf().endsWith("attn_q.weight"), k = w.gguf().endsWith("attn_k.weight");
             g.tensor(w.gguf(), new long[]{w.cols(), w.rows()},
-                    () -> q || k ? permute(bf16(w.values()), w.rows(), w.cols(), q ? HEADS : KV_HEADS) : bf16(w.values()), type);
+                    () -> q || k ? RotaryRows.halvesToPairs(bf16(w.values()), w.rows(), w.cols(), q ? HEADS : KV_HEADS) : bf16(w.values()), type);
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         g.write(tmp);
@@ -222,20 +223,6 @@ public final class SafetensorsDecodeBench {
             v[i] = Float.intBitsToFloat((Float.floatToRawIntBits(v[i]) + 0x8000) & 0xFFFF0000);
         }
         return v;
-    }
-
-    /** llama.cpp's converter: each head's rows from halves (i, i + d/2) to pairs (2i, 2i + 1). */
-    private static float[] permute(float[] w, int rows, int cols, int heads) {
-        int hd = rows / heads;
-        float[] out = new float[w.length];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < hd / 2; i++) {
-                for (int j = 0; j < 2; j++) {
-                    System.arraycopy(w, (h * hd + j * (hd / 2) + i) * cols, out, (h * hd + 2 * i + j) * cols, cols);
-                }
-            }
-        }
-        return out;
     }
 
     private static double median(double[] v) {

@@ -181,22 +181,32 @@ public final class SafetensorsModel implements WeightSource {
 
     @Override
     public StoredMatrix matrix(String name, int rows, int cols) throws FormatException {
-        Stored w = stored(name);
-        String hf = hfName(name).orElseThrow();
+        return matrixOf(hfName(name).orElseThrow(), stored(name), rows, cols);
+    }
+
+    /**
+     * The matrix stored as {@code hf}: MLX-quantized when its module has scales, else F32/F16/BF16;
+     * checked to be {@code rows × cols} (a negative count: any).
+     */
+    private StoredMatrix matrixOf(String hf, Stored w, int rows, int cols) throws FormatException {
         String module = module(hf);
         Stored scales = tensors.get(module + ".scales");
-        if (scales != null) {
-            return mlx(name, module, w, scales, tensors.get(module + ".biases"), rows, cols);
+        if (scales != null && hf.endsWith(".weight")) {
+            return mlx(module, w, scales, tensors.get(module + ".biases"), rows, cols);
         }
         long[] shape = w.info().shape();
-        if (shape.length != 2 || shape[1] != cols || (rows >= 0 && shape[0] != rows)) {
+        if (shape.length != 2 || (cols >= 0 && shape[1] != cols) || (rows >= 0 && shape[0] != rows)) {
             throw new FormatException("tensor " + hf + " has shape " + Arrays.toString(shape) + ", expected ["
-                    + (rows >= 0 ? rows : "vocab") + ", " + cols + "]");
+                    + count(rows) + ", " + count(cols) + "]");
         }
         return new StoredMatrix.Ggml(hf, floatType(hf, w.info().dtype()), (int) shape[0], (int) shape[1], w.data());
     }
 
-    private StoredMatrix mlx(String name, String module, Stored packed, Stored scales, Stored biases, int rows, int cols)
+    private static String count(int n) {
+        return n >= 0 ? String.valueOf(n) : "any";
+    }
+
+    private StoredMatrix mlx(String module, Stored packed, Stored scales, Stored biases, int rows, int cols)
             throws FormatException {
         if (biases == null) {
             throw new FormatException(module + " has scales but no biases");
@@ -213,7 +223,7 @@ public final class SafetensorsModel implements WeightSource {
         }
         if (ps[1] * 32 != (long) cols * bits || ss[1] * group != cols || ps[0] != ss[0] || (rows >= 0 && ps[0] != rows)) {
             throw new FormatException(module + ": weight " + Arrays.toString(ps) + " and scales " + Arrays.toString(ss)
-                    + " do not hold " + (rows >= 0 ? rows : "vocab") + " x " + cols + " values at " + bits
+                    + " do not hold " + count(rows) + " x " + cols + " values at " + bits
                     + " bits in groups of " + group);
         }
         return new StoredMatrix.Mlx(module, (int) ps[0], cols, bits, group, packed.data(), scales.data(), biases.data(),
@@ -237,21 +247,7 @@ public final class SafetensorsModel implements WeightSource {
      */
     public Optional<StoredMatrix> hfMatrix(String name, int rows, int cols) throws FormatException {
         Stored w = tensors.get(name);
-        if (w == null) {
-            return Optional.empty();
-        }
-        String module = module(name);
-        Stored scales = tensors.get(module + ".scales");
-        if (scales != null && name.endsWith(".weight")) {
-            return Optional.of(mlx(name, module, w, scales, tensors.get(module + ".biases"), rows, cols));
-        }
-        long[] shape = w.info().shape();
-        if (shape.length != 2 || (cols >= 0 && shape[1] != cols) || (rows >= 0 && shape[0] != rows)) {
-            throw new FormatException("tensor " + name + " has shape " + Arrays.toString(shape) + ", expected ["
-                    + rows + ", " + cols + "]");
-        }
-        return Optional.of(new StoredMatrix.Ggml(name, floatType(name, w.info().dtype()), (int) shape[0], (int) shape[1],
-                w.data()));
+        return w == null ? Optional.empty() : Optional.of(matrixOf(name, w, rows, cols));
     }
 
     /** Any tensor of the checkpoint by its own name as floats (vectors, convolution kernels, position tables), with its shape. */
