@@ -136,15 +136,14 @@ public record HfConfig(String modelType, Family family, JsonNode text, JsonNode 
         m.put(a + ".rope.dimension_count", (long) (int) (headDim * partial));
         ropeScaling(a, m);
         switch (family) {
-            case GEMMA2 -> {
+            case GEMMA2, GEMMA3 -> {
+                // soft-capping: null is none; a missing key is transformers' default (Gemma2 50/30, Gemma3 none)
+                boolean g2 = family == Family.GEMMA2;
                 m.put(a + ".attention.sliding_window", (long) optInt("sliding_window", 4096));
-                m.put(a + ".attn_logit_softcapping", optDouble("attn_logit_softcapping", 0));
-                m.put(a + ".final_logit_softcapping", optDouble("final_logit_softcapping", 0));
-            }
-            case GEMMA3 -> {
-                m.put(a + ".attention.sliding_window", (long) optInt("sliding_window", 4096));
-                m.put(a + ".attn_logit_softcapping", optDouble("attn_logit_softcapping", 0));
-                m.put(a + ".final_logit_softcapping", optDouble("final_logit_softcapping", 0));
+                m.put(a + ".attn_logit_softcapping", text.path("attn_logit_softcapping").isNull() ? 0.0
+                        : optDouble("attn_logit_softcapping", g2 ? 50 : 0));
+                m.put(a + ".final_logit_softcapping", text.path("final_logit_softcapping").isNull() ? 0.0
+                        : optDouble("final_logit_softcapping", g2 ? 30 : 0));
             }
             case PHI3 -> {
                 int window = optInt("sliding_window", 0);

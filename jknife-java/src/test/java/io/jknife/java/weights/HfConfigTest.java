@@ -55,6 +55,20 @@ class HfConfigTest {
     }
 
     @Test
+    void gemmaSoftCappingNullIsNoneAndMissingIsTransformersDefault() throws Exception {
+        String base = "{\"hidden_size\":64,\"num_attention_heads\":4,\"num_hidden_layers\":2,\"intermediate_size\":128,";
+        GgufFile missing = of(base + "\"model_type\":\"gemma2\"}").gguf();
+        assertEquals(50.0, missing.number("gemma2.attn_logit_softcapping").orElseThrow());
+        assertEquals(30.0, missing.number("gemma2.final_logit_softcapping").orElseThrow());
+        GgufFile none = of(base + "\"model_type\":\"gemma2\",\"attn_logit_softcapping\":null,"
+                + "\"final_logit_softcapping\":null}").gguf();
+        assertEquals(0.0, none.number("gemma2.attn_logit_softcapping").orElseThrow());
+        assertEquals(0.0, none.number("gemma2.final_logit_softcapping").orElseThrow());
+        assertEquals(0.0, of(base + "\"model_type\":\"gemma3_text\"}").gguf().number("gemma3.final_logit_softcapping")
+                .orElseThrow());
+    }
+
+    @Test
     void unsupportedRopeScalingAndModelTypesAreRefusedByName() throws Exception {
         String base = "{\"hidden_size\":64,\"num_attention_heads\":4,\"num_hidden_layers\":1,\"intermediate_size\":128,";
         FormatException yarn = assertThrows(FormatException.class,
