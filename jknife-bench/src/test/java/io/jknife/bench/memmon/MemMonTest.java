@@ -87,7 +87,10 @@ class MemMonTest {
             double sum = s.get("cpu_user").asDouble() + s.get("cpu_sys").asDouble() + s.get("cpu_idle").asDouble()
                     + s.get("cpu_iowait").asDouble() + s.get("cpu_steal").asDouble();
             assertEquals(100, sum, 0.5, s.toString());
-            assertTrue(s.get("proc_count").asInt() >= 1, "the command's tree is sampled");
+            // while the command runs (sleep 3); a tick between its exit and memmon's end rightly finds no process
+            if (s.get("elapsed_s").asDouble() < 2.8) {
+                assertTrue(s.get("proc_count").asInt() >= 1, "the command's tree is sampled: " + s);
+            }
         }
         List<Double> periods = new ArrayList<>();
         for (int i = 1; i < samples.size(); i++) {
