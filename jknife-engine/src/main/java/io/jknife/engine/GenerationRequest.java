@@ -1,5 +1,7 @@
 package io.jknife.engine;
 
+import io.jknife.vision.RgbImage;
+
 import java.util.List;
 
 /**
@@ -16,9 +18,12 @@ import java.util.List;
  *                     ({@link LoadedModel#supportsGrammar()})
  * @param ignoreEndOfGeneration end-of-generation tokens do not end the generation, so exactly
  *                     {@code maxTokens} are generated (benchmarks); they produce no text
+ * @param images       the images of a text prompt, in order, one per {@link VisionInput#imagePlaceholder()}
+ *                     the prompt holds (empty for none); an engine that cannot see refuses them
+ *                     ({@link LoadedModel#vision()})
  */
 public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens, List<String> stops, SamplingParams sampling,
-                                String grammar, boolean ignoreEndOfGeneration) {
+                                String grammar, boolean ignoreEndOfGeneration, List<RgbImage> images) {
     public GenerationRequest {
         if ((prompt == null) == (promptTokens == null)) {
             throw new IllegalArgumentException("give exactly one of prompt and promptTokens");
@@ -33,6 +38,16 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
         if (grammar != null && grammar.isBlank()) {
             grammar = null;
         }
+        images = images == null ? List.of() : List.copyOf(images);
+        if (!images.isEmpty() && prompt == null) {
+            throw new IllegalArgumentException("images go with a text prompt, which places them");
+        }
+    }
+
+    /** A request without images. */
+    public GenerationRequest(String prompt, int[] promptTokens, int maxTokens, List<String> stops, SamplingParams sampling,
+                             String grammar, boolean ignoreEndOfGeneration) {
+        this(prompt, promptTokens, maxTokens, stops, sampling, grammar, ignoreEndOfGeneration, List.of());
     }
 
     /** A request without a grammar. */
@@ -56,11 +71,16 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
 
     /** The same request constrained by a GBNF grammar (null removes the constraint). */
     public GenerationRequest withGrammar(String gbnf) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, gbnf, ignoreEndOfGeneration);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, gbnf, ignoreEndOfGeneration, images);
     }
 
     /** The same request generating exactly {@code maxTokens} tokens, past end-of-generation tokens. */
     public GenerationRequest ignoringEndOfGeneration() {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, grammar, true);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, grammar, true, images);
+    }
+
+    /** The same request with {@code images} for the prompt's image placeholders. */
+    public GenerationRequest withImages(List<RgbImage> images) {
+        return new GenerationRequest(prompt, promptTokens, maxTokens, stops, sampling, grammar, ignoreEndOfGeneration, images);
     }
 }

@@ -33,6 +33,14 @@ public interface LoadedModel extends AutoCloseable {
     }
 
     /**
+     * The image facet, when the model can see (a vision tower loaded beside its text model); empty
+     * otherwise, and then {@link #generate} refuses a request with images.
+     */
+    default Optional<VisionInput> vision() {
+        return Optional.empty();
+    }
+
+    /**
      * How many generations may stream at once ({@link LoadOptions#parallel()} for engines with
      * parallel slots; more wait for a free slot). 1: callers serialize.
      */

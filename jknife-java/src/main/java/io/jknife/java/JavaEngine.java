@@ -7,10 +7,11 @@ import io.jknife.formats.FormatException;
 import io.jknife.formats.gguf.GgufReader;
 import io.jknife.java.model.Family;
 import io.jknife.java.model.Model;
+import io.jknife.java.vision.VisionLanguageModel;
+import io.jknife.java.vision.VisionModels;
 import io.jknife.java.weights.FallbackKernels;
 import io.jknife.java.weights.Kernels;
 import io.jknife.java.weights.SafetensorsModel;
-import io.jknife.java.weights.WeightSource;
 import io.jknife.java.weights.TensorKernels;
 import io.jknife.store.ModelEntry;
 import io.jknife.store.probe.ModelFiles;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -72,6 +74,7 @@ public final class JavaEngine implements TextEngine {
         boolean gguf = validate(entry, probe);
         List<Path> files = gguf ? entry.variant().files() : List.of();
         Model model = null;
+        VisionLanguageModel vision = null; // owns model once made
         // the vocabulary (often 100k+ tokens) is built while the weights are mapped
         FutureTask<Tokenizer> tokenizer = new FutureTask<>(() -> gguf
                 ? GgufTokenizers.from(GgufReader.read(files.getFirst())) : HfTokenizers.from(entry.dir()));
@@ -79,31 +82,50 @@ public final class JavaEngine implements TextEngine {
         try {
             int context = options.contextSize() > 0 ? options.contextSize() : defaultContext(probe.contextLength());
             Kernels kernels = kernels(options.effectiveThreads());
-            model = gguf ? Model.load(files, kernels, context, Model.DEFAULT_BATCH)
-                    : Model.load(openSafetensors(entry.dir(), kernels), kernels, context, Model.DEFAULT_BATCH);
+            if (gguf) {
+                model = Model.load(files, kernels, context, Model.DEFAULT_BATCH);
+                Optional<Path> mmproj = mmproj(entry);
+                if (mmproj.isPresent()) {
+                    vision = VisionModels.forMmproj(mmproj.get(), files.getFirst(), model).orElse(null);
+                }
+            } else {
+                SafetensorsModel weights = openSafetensors(entry.dir(), kernels);
+                model = Model.load(weights, kernels, context, Model.DEFAULT_BATCH);
+                vision = VisionModels.forCheckpoint(entry.dir(), weights, model).orElse(null);
+            }
             Tokenizer tok = tokenizer(tokenizer);
             if (tok.vocabularySize() > model.transformer().vocabularySize()) {
                 throw new FormatException("the vocabulary has " + tok.vocabularySize()
                         + " tokens but the embeddings only " + model.transformer().vocabularySize());
             }
-            return new JavaModel(entry.name(), model, tok, options.effectiveThreads());
+            return new JavaModel(entry.name(), model, tok, options.effectiveThreads(), vision);
         } catch (IOException e) {
-            close(model);
+            close(model, vision);
             throw new EngineException("the Java engine could not load " + entry.name() + ": " + e.getMessage(), e);
         } catch (OutOfMemoryError e) {
-            close(model);
+            close(model, vision);
             throw new EngineException("not enough Java heap for " + entry.name() + " (the KV cache of its context;"
                     + " give a smaller --ctx-size or a larger -Xmx)", e);
         } catch (RuntimeException e) {
-            close(model);
+            close(model, vision);
             throw e;
         } finally {
             tokenizer.cancel(true);
         }
     }
 
+    /**
+     * The repository's vision projector for a GGUF model ({@code mmproj*.gguf} beside it); with several,
+     * the first by name, preferring one in F16 (what the converters write by default).
+     */
+    private static Optional<Path> mmproj(ModelEntry entry) {
+        List<Path> files = entry.files() == null ? List.of() : entry.files().mmprojFiles().stream().sorted().toList();
+        return files.stream().filter(f -> f.getFileName().toString().toLowerCase(java.util.Locale.ROOT).contains("f16"))
+                .findFirst().or(() -> files.stream().findFirst());
+    }
+
     /** Opens a safetensors checkpoint; closes {@code kernels} when that fails (Model.load owns them after). */
-    private static WeightSource openSafetensors(Path dir, Kernels kernels) throws IOException {
+    private static SafetensorsModel openSafetensors(Path dir, Kernels kernels) throws IOException {
         try {
             return SafetensorsModel.open(dir);
         } catch (IOException | RuntimeException e) {
@@ -204,8 +226,10 @@ public final class JavaEngine implements TextEngine {
         return true;
     }
 
-    private static void close(Model m) {
-        if (m != null) {
+    private static void close(Model m, VisionLanguageModel vision) {
+        if (vision != null) {
+            vision.close();
+        } else if (m != null) {
             m.close();
         }
     }

@@ -2,11 +2,12 @@ package io.jknife.java;
 
 import io.jknife.engine.FinishReason;
 import io.jknife.engine.Generation;
-import io.jknife.engine.SingleRunGeneration;
 import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
+import io.jknife.engine.SingleRunGeneration;
 import io.jknife.engine.Usage;
+import io.jknife.engine.VisionInput;
 import io.jknife.engine.text.StopStrings;
 import io.jknife.engine.text.Utf8Assembler;
 import io.jknife.java.grammar.GrammarConstraint;
@@ -17,9 +18,14 @@ import io.jknife.java.model.Model;
 import io.jknife.java.model.Transformer;
 import io.jknife.java.sampling.Sampler;
 import io.jknife.java.sampling.TokenConstraint;
+import io.jknife.java.vision.VisionLanguageModel;
 import io.jknife.tokenizer.Tokenizer;
+import io.jknife.vision.PixelValues;
+import io.jknife.vision.RgbImage;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,7 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
- * A GGUF model loaded in the Java engine: mapped weights, one KV cache, the tokenizer.
+ * A model loaded in the Java engine: mapped weights, one KV cache, the tokenizer, and a vision tower when it has one.
  *
  * <h2>Threading</h2>
  * One generation runs at a time: {@link Generation#stream} waits for a running one to end.
@@ -46,6 +52,14 @@ import java.util.function.Consumer;
  * {@code maxTokens} or a full context ({@link FinishReason#LENGTH}); with
  * {@link GenerationRequest#ignoreEndOfGeneration()} end-of-generation tokens count and produce no text.
  *
+ * <h2>Images</h2>
+ * A model loaded with a vision tower ({@link #vision()}) takes {@link GenerationRequest#images()}:
+ * the prompt text holds one placeholder per image; the vision model expands it as its processor
+ * does and its image rows take the image features. The KV cache remembers image rows as
+ * {@link VisionLanguageModel#IMAGE_ROW}, which no token matches, so a later prompt reuses the cache
+ * only up to its first image: an image never leaks into the next answer. A model without a vision
+ * tower refuses images ({@link IllegalArgumentException}).
+ *
  * <h2>Grammars</h2>
  * A request's GBNF grammar ({@link GenerationRequest#grammar()}) is parsed when the generation is
  * prepared (a bad one is an {@link IllegalArgumentException} naming the place) and constrains every
@@ -63,6 +77,8 @@ public final class JavaModel implements LoadedModel {
     private final int threads;
     private final List<Integer> eog;
     private final boolean[] isEog;
+    /** The vision tower and projector in front of the text model, or null for a text-only model. */
+    private final VisionLanguageModel vision;
 
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private final ReentrantLock generationLock = new ReentrantLock();
@@ -84,6 +100,15 @@ public final class JavaModel implements LoadedModel {
     }
 
     JavaModel(String name, Model model, Tokenizer tokenizer, int threads) {
+        this(name, model, tokenizer, threads, null);
+    }
+
+    /** A model that sees through {@code vision} (whose text model is {@code model}), or text-only when null. */
+    JavaModel(String name, Model model, Tokenizer tokenizer, int threads, VisionLanguageModel vision) {
+        if (vision != null && vision.text() != model) {
+            throw new IllegalArgumentException("the vision model is in front of another text model");
+        }
+        this.vision = vision;
         this.name = name;
         this.model = model;
         this.transformer = model.transformer();
@@ -162,7 +187,15 @@ public final class JavaModel implements LoadedModel {
             checkOpen();
             TokenMatcher grammar = request.grammar() == null ? null : grammar(request.grammar());
             int[] prompt;
-            if (request.prompt() != null) {
+            List<PixelValues> images = List.of();
+            if (!request.images().isEmpty()) {
+                if (vision == null) {
+                    throw new IllegalArgumentException("the model " + name + " was loaded without a vision tower;"
+                            + " it takes no images");
+                }
+                prompt = vision.layout(promptTokens(vision.expandPrompt(request.prompt())));
+                images = pixelValues(request.images(), prompt);
+            } else if (request.prompt() != null) {
                 prompt = promptTokens(request.prompt());
             } else {
                 prompt = request.promptTokens().clone();
@@ -175,10 +208,56 @@ public final class JavaModel implements LoadedModel {
                 throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the context holds "
                         + contextSize() + " (room is needed for at least one generated token)");
             }
-            return new Gen(prompt, request, grammar);
+            return new Gen(prompt, images, request, grammar);
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /** The images as the vision tower takes them, checked against the image rows of {@code layout}. */
+    private List<PixelValues> pixelValues(List<RgbImage> images, int[] layout) {
+        int rows = 0;
+        for (int p : layout) {
+            if (p == VisionLanguageModel.IMAGE_ROW) {
+                rows++;
+            }
+        }
+        int placed = rows / vision.imageTokens();
+        if (placed != images.size()) {
+            throw new IllegalArgumentException("the prompt places " + placed + " image" + (placed == 1 ? "" : "s")
+                    + " (" + vision.imagePlaceholder() + ") but " + images.size() + " image"
+                    + (images.size() == 1 ? " was" : "s were") + " given");
+        }
+        List<PixelValues> values = new ArrayList<>(images.size());
+        for (RgbImage image : images) {
+            values.add(vision.processor().process(image).single());
+        }
+        return values;
+    }
+
+    /** Present when a vision tower was loaded: prompts may then carry images. */
+    @Override
+    public Optional<VisionInput> vision() {
+        if (vision == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new VisionInput() {
+            @Override
+            public String imagePlaceholder() {
+                return vision.imagePlaceholder();
+            }
+
+            @Override
+            public int promptPositions(String prompt) {
+                life.readLock().lock();
+                try {
+                    checkOpen();
+                    return vision.layout(promptTokens(vision.expandPrompt(prompt))).length;
+                } finally {
+                    life.readLock().unlock();
+                }
+            }
+        });
     }
 
     /** Grammars are applied in the sampling loop (see the class comment). */
@@ -256,7 +335,11 @@ public final class JavaModel implements LoadedModel {
         life.writeLock().lock();
         try {
             if (freed.compareAndSet(false, true)) {
-                model.close();
+                if (vision != null) {
+                    vision.close(); // the text model, and whatever the vision half maps itself (an mmproj file)
+                } else {
+                    model.close();
+                }
                 if (tokenizer instanceof AutoCloseable c) { // a Hugging Face tokenizer holds native memory
                     try {
                         c.close();
@@ -309,12 +392,15 @@ public final class JavaModel implements LoadedModel {
 
     /** One generation; {@link #stream} runs it once. */
     private final class Gen extends SingleRunGeneration {
+        /** The prompt's positions: token ids, {@link VisionLanguageModel#IMAGE_ROW} in image rows. */
         private final int[] prompt;
+        private final List<PixelValues> images;
         private final GenerationRequest request;
         private final TokenMatcher grammar;
 
-        Gen(int[] prompt, GenerationRequest request, TokenMatcher grammar) {
+        Gen(int[] prompt, List<PixelValues> images, GenerationRequest request, TokenMatcher grammar) {
             this.prompt = prompt;
+            this.images = images;
             this.request = request;
             this.grammar = grammar;
         }
@@ -358,7 +444,9 @@ public final class JavaModel implements LoadedModel {
             StopStrings stops = new StopStrings(request.stops());
             Sampler sampler = new Sampler(request.sampling());
             for (int i = Math.max(0, prompt.length - Sampler.PENALTY_LAST_N); i < prompt.length; i++) {
-                sampler.accept(prompt[i]); // the penalty looks at the prompt too, as llama.cpp's server does
+                if (prompt[i] != VisionLanguageModel.IMAGE_ROW) {
+                    sampler.accept(prompt[i]); // the penalty looks at the prompt too, as llama.cpp's server does
+                }
             }
             GrammarConstraint constraint = grammar == null ? null : new GrammarConstraint(grammar, grammarVocabulary());
             TokenConstraint allowed = constraint == null ? null : constraintOf(constraint);
@@ -440,16 +528,27 @@ public final class JavaModel implements LoadedModel {
 
         /**
          * Brings the cache to the prompt: keeps the cached prefix it shares (at most all but its
-         * last token), runs the rest in batches; the logits after the last token, or null when cancelled.
+         * last token, and never an image: its rows are recomputed), runs the rest in batches (with
+         * images, through the vision model in one pass); the logits after the last token, or null
+         * when cancelled.
          */
         private float[] prefill() {
             int n = prompt.length;
             int common = 0;
             int max = Math.min(cachedCount, n - 1);
-            while (common < max && cachedTokens[common] == prompt[common]) {
+            while (common < max && cachedTokens[common] == prompt[common] && prompt[common] != VisionLanguageModel.IMAGE_ROW) {
                 common++;
             }
             cachedCount = common;
+            if (!images.isEmpty()) {
+                if (stopRequested()) {
+                    return null;
+                }
+                float[] logits = vision.prefill(prompt, images, common);
+                System.arraycopy(prompt, common, cachedTokens, common, n - common);
+                cachedCount = n;
+                return logits;
+            }
             float[] logits = null;
             int batch = transformer.maxBatch();
             for (int pos = common; pos < n; pos += batch) {

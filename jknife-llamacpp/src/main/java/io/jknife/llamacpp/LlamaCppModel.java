@@ -215,6 +215,9 @@ public final class LlamaCppModel implements LoadedModel {
      */
     @Override
     public Generation generate(GenerationRequest request) {
+        if (!request.images().isEmpty()) { // callers check vision() first; never drop the images silently
+            throw new IllegalArgumentException("the llama.cpp engine of this build takes no images");
+        }
         life.readLock().lock();
         try {
             checkOpen();

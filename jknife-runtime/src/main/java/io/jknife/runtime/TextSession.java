@@ -13,7 +13,9 @@ import io.jknife.engine.LoadOptions;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.TextEngine;
 import io.jknife.engine.UnsupportedFeatureException;
+import io.jknife.engine.VisionInput;
 import io.jknife.store.ModelInfo;
+import io.jknife.vision.RgbImage;
 
 import java.io.IOException;
 import java.util.List;
@@ -90,13 +92,36 @@ public final class TextSession implements AutoCloseable {
         } else {
             prompt = messages.isEmpty() ? "" : messages.getLast().text();
         }
-        return generate(prompt, options, listener, format.reasoning() && options.useChatTemplate());
+        return generate(prompt, List.of(), options, listener, format.reasoning() && options.useChatTemplate());
+    }
+
+    /**
+     * One assistant turn in which the last user message shows {@code images}: they are placed
+     * where the model's chat template puts image parts, or, for a template that ignores them,
+     * before that message's text, one placeholder per image.
+     *
+     * @throws UnsupportedFeatureException when the model was not loaded with a vision tower
+     */
+    public ChatResult chat(List<ChatMessage> messages, List<RgbImage> images, ChatOptions options, StreamListener listener)
+            throws PromptTooLongException, EngineException {
+        if (images.isEmpty()) {
+            return chat(messages, options, listener);
+        }
+        VisionInput vision = model.vision().orElseThrow(() -> new UnsupportedFeatureException(model.engine(),
+                "images with this model (it has no vision tower the engine can run)"));
+        String prompt;
+        try {
+            prompt = ImagePrompts.render(format, messages, images.size(), vision.imagePlaceholder(), options.useChatTemplate());
+        } catch (ChatTemplateException e) {
+            throw new EngineException("The chat template refused this conversation: " + e.getMessage(), e);
+        }
+        return generate(prompt, images, options, listener, format.reasoning() && options.useChatTemplate());
     }
 
     /** A plain completion of {@code prompt} (no template). */
     public ChatResult complete(String prompt, ChatOptions options, StreamListener listener)
             throws PromptTooLongException, EngineException {
-        return generate(prompt, options, listener, false);
+        return generate(prompt, List.of(), options, listener, false);
     }
 
     /** Stops the running answer (from any thread, e.g. on Ctrl-C); it ends with finish reason {@code cancelled}. */
@@ -108,18 +133,21 @@ public final class TextSession implements AutoCloseable {
         }
     }
 
-    private ChatResult generate(String prompt, ChatOptions options, StreamListener listener, boolean splitReasoning)
-            throws PromptTooLongException, EngineException {
+    private ChatResult generate(String prompt, List<RgbImage> images, ChatOptions options, StreamListener listener,
+                                boolean splitReasoning) throws PromptTooLongException, EngineException {
         // The engine tokenizes the text itself (special tokens parsed, BOS added once when the
-        // model wants one); counting here keeps the prompt inside the context.
-        int promptTokens = model.tokenize(prompt, true).length;
+        // model wants one); counting here keeps the prompt inside the context. Images take the
+        // positions the model's processor gives them.
+        int promptTokens = images.isEmpty() ? model.tokenize(prompt, true).length
+                : model.vision().orElseThrow().promptPositions(prompt);
         int ctx = model.contextSize();
         int room = ctx - promptTokens;
         if (room <= 0) {
             throw new PromptTooLongException(promptTokens, ctx);
         }
         int maxTokens = options.maxTokens() == null ? room : Math.min(options.maxTokens(), room);
-        GenerationRequest request = GenerationRequest.ofText(prompt, maxTokens, options.stops(), options.sampling());
+        GenerationRequest request = GenerationRequest.ofText(prompt, maxTokens, options.stops(), options.sampling())
+                .withImages(images);
         if (options.grammar() != null) {
             // an engine that cannot constrain its output must not silently ignore the grammar
             if (!model.supportsGrammar()) {

@@ -21,6 +21,7 @@ public final class Metrics {
     final LongAdder embeddingRequests = new LongAdder();
     final LongAdder embeddingInputs = new LongAdder();
     final LongAdder embeddingTokens = new LongAdder();
+    final LongAdder images = new LongAdder();
 
     String render(IntSupplier queueDepth, IntSupplier loadedModels) {
         StringBuilder sb = new StringBuilder();
@@ -32,6 +33,7 @@ public final class Metrics {
         counter(sb, "jknife_embedding_requests_total", "Embedding requests answered", embeddingRequests.sum());
         counter(sb, "jknife_embedding_inputs_total", "Texts embedded", embeddingInputs.sum());
         counter(sb, "jknife_embedding_tokens_total", "Tokens of embedded texts", embeddingTokens.sum());
+        counter(sb, "jknife_images_total", "Images shown to vision models (chat image_url parts)", images.sum());
         sb.append("# HELP jknife_time_to_first_token_seconds Time to the first token (prefill)\n")
                 .append("# TYPE jknife_time_to_first_token_seconds summary\n")
                 .append("jknife_time_to_first_token_seconds_sum ").append(fmt(ttftSeconds.sum())).append('\n')

@@ -1,6 +1,8 @@
 package io.jknife.server;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,9 +19,10 @@ import io.jknife.engine.Usage;
 import io.jknife.runtime.ChatOptions;
 import io.jknife.runtime.ChatResult;
 import io.jknife.runtime.PromptTooLongException;
-import io.jknife.runtime.StreamListener;
+import io.jknife.runtime.VisionChat;
 import io.jknife.store.ModelCatalog;
 import io.jknife.store.ModelInfo;
+import io.jknife.vision.ImageChunk;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +42,9 @@ import java.util.function.Consumer;
  * {@code /v1/chat/completions} and {@code /v1/completions}, on Javalin with virtual threads.
  */
 public final class OpenAiServer implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Strings as long as the body allows: a data URL of a 20 MiB image is 28 million characters (Jackson stops at 20). */
+    static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build());
     private static final String REQUEST_ID = "jknife.request-id";
     private static final String STARTED = "jknife.started";
     private static final String API_ERROR = "jknife.api-error";
@@ -50,6 +55,8 @@ public final class OpenAiServer implements AutoCloseable {
     private final MemoryReading memory;
     private final Consumer<String> log;
     private final String fingerprint = "fp_jknife";
+    /** The fetcher of http(s) images, or null: only with {@code serve --allow-remote-images}. */
+    private final RemoteImages remoteImages;
     private Javalin app;
     private volatile boolean stopping;
     private final java.util.concurrent.CountDownLatch stopRequested = new java.util.concurrent.CountDownLatch(1);
@@ -60,6 +67,7 @@ public final class OpenAiServer implements AutoCloseable {
         this.metrics = new Metrics();
         this.memory = memory;
         this.log = log;
+        this.remoteImages = config.allowRemoteImages() ? new RemoteImages(RemoteImages.FETCH_TIMEOUT) : null;
         MemoryGate gate = new MemoryGate(memory, config.gatePoll(), config.gateTimeout(), metrics);
         this.models = new ModelManager(catalog, loader, gate, metrics, config, this::logLine);
         this.app = Javalin.create(cfg -> {
@@ -511,69 +519,6 @@ public final class OpenAiServer implements AutoCloseable {
         return v.asBoolean();
     }
 
-    private static List<ChatMessage> messages(ObjectNode body) {
-        JsonNode arr = body.get("messages");
-        if (arr == null || arr.isNull()) {
-            throw ApiException.badRequest("'messages' is required");
-        }
-        if (!arr.isArray()) {
-            throw ApiException.invalidField("messages", "'messages' must be an array");
-        }
-        if (arr.isEmpty()) {
-            throw ApiException.invalidField("messages", "'messages' must not be empty");
-        }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < arr.size(); i++) {
-            JsonNode m = arr.get(i);
-            String at = "messages[" + i + "]";
-            if (!m.isObject()) {
-                throw ApiException.invalidField(at, at + " must be an object");
-            }
-            String role = m.path("role").asText("");
-            role = switch (role) {
-                case "system", "developer" -> "system";
-                case "user", "assistant" -> role;
-                default -> throw ApiException.invalidField(at + ".role",
-                        at + ".role must be system, developer, user or assistant (got '" + role + "')");
-            };
-            JsonNode c = m.get("content");
-            String text;
-            if (c == null || c.isNull()) {
-                if (role.equals("assistant")) {
-                    text = "";
-                } else {
-                    throw ApiException.invalidField(at + ".content", at + ".content is required");
-                }
-            } else if (c.isTextual()) {
-                text = c.asText();
-            } else if (c.isArray()) {
-                StringBuilder sb = new StringBuilder();
-                for (JsonNode part : c) {
-                    String type = part.path("type").asText("");
-                    if (type.equals("input_audio")) {
-                        throw new ApiException(400, "invalid_request_error", "unsupported_content", at + ".content",
-                                "Audio input in chat messages is not supported: transcribe it with POST "
-                                        + "/v1/audio/transcriptions and send the text", null);
-                    }
-                    if (type.equals("text")) {
-                        if (!sb.isEmpty()) {
-                            sb.append("\n");
-                        }
-                        sb.append(part.path("text").asText(""));
-                    } else {
-                        throw ApiException.invalidField(at + ".content",
-                                "Content part type '" + type + "' is not supported by this server yet (text only)");
-                    }
-                }
-                text = sb.toString();
-            } else {
-                throw ApiException.invalidField(at + ".content", at + ".content must be a string or an array of parts");
-            }
-            out.add(ChatMessage.of(role, text));
-        }
-        return out;
-    }
-
     private static String prompt(ObjectNode body) {
         JsonNode p = body.get("prompt");
         if (p == null || p.isNull()) {
@@ -594,26 +539,40 @@ public final class OpenAiServer implements AutoCloseable {
     private void chat(Context ctx) throws Exception {
         ObjectNode body = readBody(ctx);
         Params p = params(body);
-        List<ChatMessage> msgs = messages(body);
-        generate(ctx, p, true, (session, options, listener) -> session.chat(msgs, options, listener));
+        List<ChatMessage> msgs = ChatMessages.parse(body);
+        JsonNode messages = body.get("messages");
+        int lastUser = ChatMessages.lastUser(messages);
+        ModelManager.Resolved resolved = models.resolve(p.model());
+        if (lastUser >= 0 && ChatMessages.hasImages(messages.get(lastUser))) {
+            // images in the last user message: checked (and a text-only model refused) before anything loads
+            VisionCompletion vision = VisionCompletion.prepare(body, p.model(), resolved, p.maxTokens(), p.grammar() != null,
+                    config, remoteImages, metrics);
+            generate(ctx, p, resolved, vision.options(), true, vision::run);
+            return;
+        }
+        generate(ctx, p, resolved, options(p), true, (session, options, listener) -> session.chat(msgs, options, listener));
     }
 
     private void completions(Context ctx) throws Exception {
         ObjectNode body = readBody(ctx);
         Params p = params(body);
         String prompt = prompt(body);
-        generate(ctx, p, false, (session, options, listener) -> session.complete(prompt, options, listener));
+        generate(ctx, p, models.resolve(p.model()), options(p), false,
+                (session, options, listener) -> session.complete(prompt, options, listener));
+    }
+
+    private static ChatOptions options(Params p) {
+        return new ChatOptions(p.maxTokens(), p.stops(), p.sampling(), true).withGrammar(p.grammar());
     }
 
     @FunctionalInterface
     private interface Run {
-        ChatResult run(io.jknife.runtime.TextSession session, ChatOptions options, StreamListener listener)
+        ChatResult run(io.jknife.runtime.TextSession session, ChatOptions options, VisionChat.Listener listener)
                 throws PromptTooLongException, EngineException;
     }
 
-    private void generate(Context ctx, Params p, boolean chat, Run run) throws Exception {
-        ModelManager.Resolved resolved = models.resolve(p.model());
-        ChatOptions options = new ChatOptions(p.maxTokens(), p.stops(), p.sampling(), true).withGrammar(p.grammar());
+    private void generate(Context ctx, Params p, ModelManager.Resolved resolved, ChatOptions options, boolean chat, Run run)
+            throws Exception {
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         try (ModelManager.Lease lease = models.acquire(resolved)) {
@@ -630,6 +589,12 @@ public final class OpenAiServer implements AutoCloseable {
                     throw ApiException.invalidField(chat ? "messages" : "prompt", e.getMessage());
                 } catch (UnsupportedFeatureException e) {
                     throw unsupported(e); // refused before anything was streamed
+                } catch (ApiException e) {
+                    if (sse.committed()) { // e.g. a later chunk's image that does not decode
+                        sse.error(e.getMessage());
+                        return;
+                    }
+                    throw e;
                 } catch (EngineException e) {
                     if (sse.committed()) {
                         sse.error(e.getMessage());
@@ -643,7 +608,7 @@ public final class OpenAiServer implements AutoCloseable {
                 // Jetty sees a closed connection only when it writes the answer: the socket is probed
                 // meanwhile, and a client that went away cancels its generation (prompt processing included)
                 ClientWatch client = ClientWatch.of(ctx);
-                StreamListener watch = new StreamListener() {
+                VisionChat.Listener watch = new VisionChat.Listener() {
                     @Override
                     public boolean cancelled() {
                         return stopping || client.wentAway();
@@ -739,7 +704,7 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /** Writes OpenAI's SSE stream; headers go out with the first piece so early errors stay plain HTTP errors. */
-    private final class SseWriter implements StreamListener {
+    private final class SseWriter implements VisionChat.Listener {
         private final Context ctx;
         private final boolean chat;
         private final String id;
@@ -747,6 +712,7 @@ public final class OpenAiServer implements AutoCloseable {
         private final String model;
         private OutputStream out;
         private volatile boolean gone;
+        private int chunks;
 
         SseWriter(Context ctx, boolean chat, String id, long created, String model) {
             this.ctx = ctx;
@@ -840,6 +806,12 @@ public final class OpenAiServer implements AutoCloseable {
             piece("content", piece);
         }
 
+        /** A vision chunk's metadata table, after a blank line from the chunk before: the non-streaming text, piece by piece. */
+        @Override
+        public void onChunkStart(ImageChunk chunk, String table) {
+            piece("content", chunks++ == 0 ? table : "\n\n" + table);
+        }
+
         @Override
         public boolean cancelled() {
             return gone || stopping;
@@ -894,6 +866,7 @@ public final class OpenAiServer implements AutoCloseable {
         m.put("keep_alive_seconds", c.keepAlive() == null ? null : c.keepAlive().toMillis() / 1000.0);
         m.put("api_key_required", c.apiKey() != null);
         m.put("cors_origins", c.corsOrigins());
+        m.put("allow_remote_images", c.allowRemoteImages());
         return m;
     }
 

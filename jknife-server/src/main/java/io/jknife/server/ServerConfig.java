@@ -1,9 +1,12 @@
 package io.jknife.server;
 
 import io.jknife.engine.LoadOptions;
+import io.jknife.vision.VisionSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Everything {@code serve} can set.
@@ -26,11 +29,15 @@ import java.util.Locale;
  * @param threads         CPU threads; 0 means all cores
  * @param parallel        generations one loaded model runs at once (engines with parallel slots; others run one)
  * @param switchFloors    free memory a switch to a vision or speech model waits for (reference backends.md §2.2)
+ * @param allowRemoteImages whether {@code image_url} parts may name http(s) URLs the server fetches ({@code serve --allow-remote-images})
+ * @param imageEnv        the vision switches of the environment ({@code JKNIFE_VISION_CHUNK_SIZE}, {@code JKNIFE_EXIF_METADATA},
+ *                        {@code JKNIFE_VISION_METADATA_CONTEXT} and their {@code MLXK2_} spellings); nothing else is kept
  */
 public record ServerConfig(String host, int port, String defaultModel, Integer maxTokens, int maxLoaded,
                            Duration keepAlive, String apiKey, List<String> corsOrigins, boolean logJson,
                            long maxBodyBytes, int maxQueue, long memoryMargin, Duration gatePoll,
-                           Duration gateTimeout, int contextSize, int threads, int parallel, SwitchFloors switchFloors) {
+                           Duration gateTimeout, int contextSize, int threads, int parallel, SwitchFloors switchFloors,
+                           boolean allowRemoteImages, Map<String, String> imageEnv) {
 
     /**
      * The free memory a model switch waits for, on top of the model's own size: the proxy the
@@ -61,6 +68,7 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
             throw new IllegalArgumentException("--parallel must be >= 1 (got " + parallel + ")");
         }
         switchFloors = switchFloors == null ? SwitchFloors.DEFAULTS : switchFloors;
+        imageEnv = imageEnvironment(imageEnv == null ? Map.of() : imageEnv);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be in 0..65535 (got " + port + ")");
         }
@@ -68,63 +76,85 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8000, null, null, 1, Duration.ofMinutes(5), null, List.of(), false,
-                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0, 1, SwitchFloors.DEFAULTS);
+                100L * 1024 * 1024, 64, 512L * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(10), 0, 0, 1, SwitchFloors.DEFAULTS, false, Map.of());
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(h, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, p, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withDefaultModel(String m) {
-        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, m, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withMaxTokens(Integer n) {
-        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, n, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withMaxLoaded(int n) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, n, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withKeepAlive(Duration d) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, d, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withApiKey(String k) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, k, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withCors(List<String> origins) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, origins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withLogJson(boolean j) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, j, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, b, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withMaxQueue(int q) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, q, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withMemoryGate(long margin, Duration poll, Duration timeout) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, margin, poll, timeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withSwitchFloors(long visionBytes, long speechBytes) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, new SwitchFloors(visionBytes, speechBytes));
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, new SwitchFloors(visionBytes, speechBytes), allowRemoteImages, imageEnv);
     }
 
     public ServerConfig withParallel(int n) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, n, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, n, switchFloors, allowRemoteImages, imageEnv);
+    }
+
+    public ServerConfig withAllowRemoteImages(boolean allow) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allow, imageEnv);
+    }
+
+    /** The vision switches are taken from {@code env}; every other variable is dropped (the config may be logged). */
+    public ServerConfig withImageEnv(Map<String, String> env) {
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, contextSize, threads, parallel, switchFloors, allowRemoteImages, env);
+    }
+
+    private static Map<String, String> imageEnvironment(Map<String, String> env) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (String name : new String[]{VisionSettings.CHUNK_SIZE, VisionSettings.EXIF_METADATA, VisionSettings.METADATA_CONTEXT}) {
+            for (String spelling : new String[]{name, name.replace("JKNIFE_", "MLXK2_")}) {
+                String v = env.get(spelling);
+                if (v != null) {
+                    kept.put(spelling, v);
+                }
+            }
+        }
+        return Map.copyOf(kept);
     }
 
     /** How models are loaded: context, threads, parallel slots. */
@@ -133,7 +163,7 @@ public record ServerConfig(String host, int port, String defaultModel, Integer m
     }
 
     public ServerConfig withLoad(int ctx, int thr) {
-        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr, parallel, switchFloors);
+        return new ServerConfig(host, port, defaultModel, maxTokens, maxLoaded, keepAlive, apiKey, corsOrigins, logJson, maxBodyBytes, maxQueue, memoryMargin, gatePoll, gateTimeout, ctx, thr, parallel, switchFloors, allowRemoteImages, imageEnv);
     }
 
     /**

@@ -569,16 +569,42 @@ public final class TinySafetensors {
      * language model only, as mlx-vlm does; overrides are keyed by {@code language_model.model.…} paths.
      */
     public static Path gemma3Vision(Path dir, Options text) throws IOException {
+        return gemma3Vision(dir, text, VisionShape.TINY);
+    }
+
+    /**
+     * The shapes of a SigLIP tower and Gemma 3's pooling.
+     *
+     * @param tokensPerImage {@code mm_tokens_per_image}: a square number dividing the patch grid
+     */
+    public record VisionShape(int hidden, int intermediate, int layers, int heads, int imageSize, int patchSize,
+                              int tokensPerImage, boolean mlxTower) {
+        /** One layer, 32x32 images, 8x8 patches, 4 image tokens: for tests. */
+        public static final VisionShape TINY = new VisionShape(32, 64, 1, 2, 32, 8, 4, false);
+        /** Gemma 3 4B's tower (SigLIP so400m at 896x896, 4096 patches pooled to 256 tokens): for benchmarks. */
+        public static final VisionShape GEMMA3_4B = new VisionShape(1152, 4304, 27, 16, 896, 14, 256, false);
+
+        /**
+         * With MLX options, the tower quantized too, as mlx-vlm does by default: its linears and the
+         * position table (an {@code nn.Embedding}); the patch convolution and the projector stay as they are.
+         */
+        public VisionShape withMlxTower() {
+            return new VisionShape(hidden, intermediate, layers, heads, imageSize, patchSize, tokensPerImage, true);
+        }
+    }
+
+    /** {@link #gemma3Vision(Path, Options)} with the tower and pooling of {@code shape}. */
+    public static Path gemma3Vision(Path dir, Options text, VisionShape shape) throws IOException {
         Options t = text.modelType().equals("gemma3_text") ? text : text.withModelType("gemma3_text");
         Files.createDirectories(dir);
         TinyTokenizers.Info tok = TinyTokenizers.write(dir, TinyTokenizers.Style.SENTENCEPIECE, t.chatTemplate(),
                 List.of("<start_of_image>", "<end_of_image>", "<image_soft_token>"));
-        int vHidden = 32;
-        int vInter = 64;
-        int image = 32;
-        int patch = 8;
+        int vHidden = shape.hidden();
+        int vInter = shape.intermediate();
+        int image = shape.imageSize();
+        int patch = shape.patchSize();
         int patches = (image / patch) * (image / patch);
-        int tokensPerImage = 4;
+        int tokensPerImage = shape.tokensPerImage();
 
         ObjectNode config = HfJson.object();
         config.set("architectures", HfJson.array("Gemma3ForConditionalGeneration"));
@@ -599,8 +625,8 @@ public final class TinySafetensors {
         vision.put("image_size", image);
         vision.put("intermediate_size", vInter);
         vision.put("model_type", "siglip_vision_model");
-        vision.put("num_attention_heads", 2);
-        vision.put("num_hidden_layers", 1);
+        vision.put("num_attention_heads", shape.heads());
+        vision.put("num_hidden_layers", shape.layers());
         vision.put("patch_size", patch);
         vision.put("vision_use_head", false);
         if (t.mlx()) {
@@ -630,20 +656,24 @@ public final class TinySafetensors {
         String v = "vision_tower.vision_model.";
         specs.add(new Spec(v + "embeddings.patch_embedding.weight", Kind.WEIGHT, vHidden, 3, patch, patch));
         specs.add(new Spec(v + "embeddings.patch_embedding.bias", Kind.BIAS, vHidden));
-        specs.add(new Spec(v + "embeddings.position_embedding.weight", Kind.WEIGHT, patches, vHidden));
-        String l = v + "encoder.layers.0.";
-        for (String p : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
-            specs.add(new Spec(l + "self_attn." + p + ".weight", Kind.WEIGHT, vHidden, vHidden));
-            specs.add(new Spec(l + "self_attn." + p + ".bias", Kind.BIAS, vHidden));
+        Kind linear = t.mlx() && shape.mlxTower() ? Kind.LINEAR : Kind.WEIGHT;
+        specs.add(new Spec(v + "embeddings.position_embedding.weight",
+                t.mlx() && shape.mlxTower() ? Kind.EMBEDDING : Kind.WEIGHT, patches, vHidden));
+        for (int layer = 0; layer < shape.layers(); layer++) {
+            String l = v + "encoder.layers." + layer + ".";
+            for (String p : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
+                specs.add(new Spec(l + "self_attn." + p + ".weight", linear, vHidden, vHidden));
+                specs.add(new Spec(l + "self_attn." + p + ".bias", Kind.BIAS, vHidden));
+            }
+            specs.add(new Spec(l + "layer_norm1.weight", Kind.NORM, vHidden));
+            specs.add(new Spec(l + "layer_norm1.bias", Kind.BIAS, vHidden));
+            specs.add(new Spec(l + "mlp.fc1.weight", linear, vInter, vHidden));
+            specs.add(new Spec(l + "mlp.fc1.bias", Kind.BIAS, vInter));
+            specs.add(new Spec(l + "mlp.fc2.weight", linear, vHidden, vInter));
+            specs.add(new Spec(l + "mlp.fc2.bias", Kind.BIAS, vHidden));
+            specs.add(new Spec(l + "layer_norm2.weight", Kind.NORM, vHidden));
+            specs.add(new Spec(l + "layer_norm2.bias", Kind.BIAS, vHidden));
         }
-        specs.add(new Spec(l + "layer_norm1.weight", Kind.NORM, vHidden));
-        specs.add(new Spec(l + "layer_norm1.bias", Kind.BIAS, vHidden));
-        specs.add(new Spec(l + "mlp.fc1.weight", Kind.WEIGHT, vInter, vHidden));
-        specs.add(new Spec(l + "mlp.fc1.bias", Kind.BIAS, vInter));
-        specs.add(new Spec(l + "mlp.fc2.weight", Kind.WEIGHT, vHidden, vInter));
-        specs.add(new Spec(l + "mlp.fc2.bias", Kind.BIAS, vHidden));
-        specs.add(new Spec(l + "layer_norm2.weight", Kind.NORM, vHidden));
-        specs.add(new Spec(l + "layer_norm2.bias", Kind.BIAS, vHidden));
         specs.add(new Spec(v + "post_layernorm.weight", Kind.NORM, vHidden));
         specs.add(new Spec(v + "post_layernorm.bias", Kind.BIAS, vHidden));
         specs.add(new Spec("multi_modal_projector.mm_input_projection_weight", Kind.WEIGHT, vHidden, t.hiddenSize()));

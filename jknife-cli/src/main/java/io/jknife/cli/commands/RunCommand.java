@@ -74,6 +74,9 @@ public final class RunCommand extends BaseCommand {
     @Mixin
     AudioOptions audio = new AudioOptions();
 
+    @Mixin
+    VisionOptions vision = new VisionOptions();
+
     @Option(names = "--no-stream", description = "Print the answer when it is complete.")
     boolean noStream;
 
@@ -103,8 +106,14 @@ public final class RunCommand extends BaseCommand {
 
     @Override
     protected Object execute() {
+        if (audio.requested() && vision.requested()) {
+            throw failure("--audio and --image cannot be combined: give one");
+        }
         if (audio.requested()) {
             return new AudioRun(ctx, audio, engineOptions, json).run(model, words);
+        }
+        if (vision.chunk != null && !vision.requested()) {
+            throw failure("--chunk only applies with --image FILE");
         }
         if (!audio.strayOptions().isEmpty()) {
             throw failure(String.join(", ", audio.strayOptions()) + " only apply with --audio FILE");
@@ -119,6 +128,11 @@ public final class RunCommand extends BaseCommand {
         }
         if (maxTokens != null && maxTokens <= 0) {
             throw failure("--max-tokens must be > 0 (got " + maxTokens + ")");
+        }
+        if (vision.requested()) {
+            return new VisionRun(ctx, vision, json).run(model, words,
+                    new ChatOptions(maxTokens, stops, sampling, !noChatTemplate), loadOptions, engineOptions,
+                    !noStream && ctx.interactive());
         }
         String prompt = assemblePrompt();
         if (prompt == null && json) {
@@ -280,7 +294,7 @@ public final class RunCommand extends BaseCommand {
     }
 
     /** Single shot ended by Ctrl-C: exit 130 like other interrupted programs. */
-    private static final class Interrupted extends RuntimeException {
+    static final class Interrupted extends RuntimeException {
         Interrupted() {
             super(null, null, false, false);
         }

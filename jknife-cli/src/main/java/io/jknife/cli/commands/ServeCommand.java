@@ -73,6 +73,10 @@ public final class ServeCommand extends BaseCommand {
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait per loaded model before 503 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = "--allow-remote-images",
+            description = "Let image_url parts name http(s) URLs, which the server then fetches (off: data: URLs only).")
+    boolean allowRemoteImages;
+
     @Mixin
     EngineOptions engineOptions = new EngineOptions();
 
@@ -146,7 +150,8 @@ public final class ServeCommand extends BaseCommand {
             c = c.withSwitchFloors(gib(floors[0], "--switch-free"), gib(floors[1], "--switch-free"));
             LoadOptions load = engineOptions.loadOptions();
             return c.withMaxLoaded(maxLoaded).withKeepAlive(ServerConfig.parseDuration(keepAlive))
-                    .withDefaultModel(model).withLogJson(logJson).withMaxQueue(maxQueue).withLoad(load.contextSize(), load.threads()).withParallel(parallel);
+                    .withDefaultModel(model).withLogJson(logJson).withMaxQueue(maxQueue).withLoad(load.contextSize(), load.threads()).withParallel(parallel)
+                    .withAllowRemoteImages(allowRemoteImages).withImageEnv(ctx.env());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -5,6 +5,7 @@ import io.jknife.java.weights.Kernels;
 import io.jknife.java.weights.Linear;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The forward pass of the Llama-family decoders: tokens at consecutive positions in, logits out,
@@ -41,6 +42,9 @@ public final class Transformer {
     private final float[] last;
     private final float[] logits;
     private float[] allLogits = new float[0];
+    // a bidirectional span's hidden states and queries between its layer-major sub-batches, grown on first use
+    private float[] spanX = new float[0];
+    private float[] spanQ = new float[0];
     private final ThreadLocal<float[]> scores;
 
     private final Linear[][] attnIn;
@@ -143,6 +147,105 @@ public final class Transformer {
         return lastLogits(n);
     }
 
+    /**
+     * Positions {@code [start, end)} whose rows attend to each other in both directions (Gemma 3's
+     * image rows): each also sees the span's later rows; everything else stays causal.
+     */
+    public record Span(int start, int end) {
+        public Span {
+            if (start < 0 || end <= start) {
+                throw new IllegalArgumentException("a span needs 0 <= start < end, got [" + start + ", " + end + ")");
+            }
+        }
+    }
+
+    /**
+     * {@link #forwardEmbeddings(float[], int, int)} with the rows of each span of {@code bidirectional}
+     * (sorted, disjoint, inside {@code [pos, pos + n)}) attending to the whole span. A span runs layer by
+     * layer over all its rows (every row's keys cached before any of them attends), in sub-batches of
+     * {@link #maxBatch}, so it may be longer than a batch; the other rows run as {@link #forwardEmbeddings}
+     * runs them. No spans: exactly {@link #forwardEmbeddings(float[], int, int)}.
+     */
+    public float[] forwardEmbeddings(float[] embeddings, int n, int pos, List<Span> bidirectional) {
+        if (bidirectional.isEmpty()) {
+            return forwardEmbeddings(embeddings, n, pos);
+        }
+        check(n, pos);
+        int dim = c.dim();
+        if (embeddings.length < (long) n * dim) {
+            throw new IllegalArgumentException(n + " rows of " + dim + " need " + (long) n * dim
+                    + " values, got " + embeddings.length);
+        }
+        int next = pos;
+        for (Span s : bidirectional) {
+            if (s.start() < next || s.end() > pos + n) {
+                throw new IllegalArgumentException("span [" + s.start() + ", " + s.end() + ") is not inside positions ["
+                        + pos + ", " + (pos + n) + ") after the previous span");
+            }
+            next = s.end();
+        }
+        int done = 0;
+        int lastRow = 0;
+        for (Span s : bidirectional) {
+            lastRow = causalRows(embeddings, done, s.start() - pos - done, pos + done, lastRow);
+            done = s.start() - pos;
+            lastRow = spanRows(embeddings, done, s.end() - s.start(), s.start());
+            done = s.end() - pos;
+        }
+        lastRow = causalRows(embeddings, done, n - done, pos + done, lastRow);
+        return logitsOf(lastRow);
+    }
+
+    /**
+     * Rows {@code [off, off + n)} of {@code embeddings} in ordinary batches; returns the index in
+     * {@link #x} of the last one's hidden state ({@code lastRow} when there are none).
+     */
+    private int causalRows(float[] embeddings, int off, int n, int pos, int lastRow) {
+        int dim = c.dim();
+        for (int done = 0; done < n; ) {
+            int m = Math.min(maxBatch, n - done);
+            System.arraycopy(embeddings, (off + done) * dim, x, 0, m * dim);
+            layers(m, pos + done);
+            done += m;
+            lastRow = m - 1;
+        }
+        return lastRow;
+    }
+
+    /**
+     * Rows {@code [off, off + n)} of {@code embeddings}, one bidirectional span at positions
+     * {@code [pos, pos + n)}: per layer, first every sub-batch's keys and values into the cache (queries
+     * kept in {@link #spanQ}), then every sub-batch's attention over the whole span and its MLP.
+     */
+    private int spanRows(float[] embeddings, int off, int n, int pos) {
+        int dim = c.dim();
+        int qDim = c.qDim();
+        if (spanX.length < n * dim) {
+            spanX = new float[n * dim];
+            spanQ = new float[n * qDim];
+        }
+        System.arraycopy(embeddings, off * dim, spanX, 0, n * dim);
+        int lastRow = 0;
+        for (int l = 0; l < c.layers(); l++) {
+            for (int done = 0; done < n; done += maxBatch) {
+                int m = Math.min(maxBatch, n - done);
+                System.arraycopy(spanX, done * dim, x, 0, m * dim);
+                project(l, m, pos + done);
+                System.arraycopy(q, 0, spanQ, done * qDim, m * qDim);
+            }
+            for (int done = 0; done < n; done += maxBatch) {
+                int m = Math.min(maxBatch, n - done);
+                System.arraycopy(spanX, done * dim, x, 0, m * dim);
+                System.arraycopy(spanQ, done * qDim, q, 0, m * qDim);
+                attend(l, m, pos + done, pos, pos + n);
+                feedForward(l, m);
+                System.arraycopy(x, 0, spanX, done * dim, m * dim);
+                lastRow = m - 1;
+            }
+        }
+        return lastRow;
+    }
+
     /** The width of a row of {@link #forwardEmbeddings} (the model's hidden size). */
     public int embeddingLength() {
         return c.dim();
@@ -161,7 +264,11 @@ public final class Transformer {
 
     /** The logits after the last of {@code n} rows just run (its hidden state is the last batch's). */
     private float[] lastLogits(int n) {
-        int lastRow = ((n - 1) % maxBatch);
+        return logitsOf((n - 1) % maxBatch);
+    }
+
+    /** The logits after the hidden state in row {@code lastRow} of {@link #x}. */
+    private float[] logitsOf(int lastRow) {
         System.arraycopy(x, lastRow * c.dim(), last, 0, c.dim());
         VectorMath.rmsNorm(last, 0, w.outputNorm(), last, 0, c.dim(), c.rmsEps());
         kernels.multiply(last, 1, w.output(), logits);
@@ -239,6 +346,12 @@ public final class Transformer {
     }
 
     private void attention(int l, int n, int pos) {
+        project(l, n, pos);
+        attend(l, n, pos, 0, 0);
+    }
+
+    /** The {@code n} rows of {@link #x} at {@code pos..} to queries in {@link #q} and keys and values in the cache. */
+    private void project(int l, int n, int pos) {
         LayerWeights lw = w.layers()[l];
         int dim = c.dim();
         int qDim = c.qDim();
@@ -273,15 +386,26 @@ public final class Transformer {
             rope.apply(k, t * kvDim, c.kvHeads(), hd, pos + t);
             cache.put(l, pos + t, k, t * kvDim, v, t * c.vDim());
         }
+    }
+
+    /**
+     * Attention of the {@link #q} rows at {@code pos..} over the cache, the output projection and the
+     * residual; rows inside {@code [spanStart, spanEnd)} also see the span's later positions (an empty
+     * span, {@code spanEnd == 0}: causal).
+     */
+    private void attend(int l, int n, int pos, int spanStart, int spanEnd) {
+        LayerWeights lw = w.layers()[l];
+        int dim = c.dim();
+        int hd = c.headDimK();
         int heads = c.heads();
         // a hand-off costs more than a short context's attention: split only when there is real work
-        long work = (long) n * heads * (pos + n) * hd;
+        long work = (long) n * heads * Math.max(pos + n, spanEnd) * hd;
         int tasks = n * heads;
         int grain = work < PARALLEL_WORK ? tasks : Math.max(1, tasks / (par.threads() * 4));
         par.range(tasks, grain, (from, to) -> {
             float[] s = scores.get();
             for (int i = from; i < to; i++) {
-                headAttention(l, i / heads, i % heads, pos, s);
+                headAttention(l, i / heads, i % heads, pos, spanStart, spanEnd, s);
             }
         });
         kernels.multiply(att, n, lw.out(), o);
@@ -294,12 +418,20 @@ public final class Transformer {
         VectorMath.add(x, o, n * dim);
     }
 
-    /** Attention of token {@code t} (position pos + t), query head {@code h}, into {@link #att}. */
-    private void headAttention(int l, int t, int h, int pos, float[] s) {
+    /**
+     * Attention of token {@code t} (position pos + t), query head {@code h}, into {@link #att}; inside
+     * the span {@code [spanStart, spanEnd)} the visible keys also take in the whole span (the union of
+     * the causal or sliding window and the span is one interval, as it holds this position).
+     */
+    private void headAttention(int l, int t, int h, int pos, int spanStart, int spanEnd, float[] s) {
         int hd = c.headDimK();
         int g = h / (c.heads() / c.kvHeads());
         int p1 = pos + t;
         int p0 = c.isSliding(l) ? Math.max(0, p1 - c.slidingWindow() + 1) : 0;
+        if (p1 >= spanStart && p1 < spanEnd) {
+            p0 = Math.min(p0, spanStart);
+            p1 = spanEnd - 1;
+        }
         int qOff = t * c.qDim() + h * hd;
         float scale = c.queryScale();
         float cap = c.attnSoftcap();

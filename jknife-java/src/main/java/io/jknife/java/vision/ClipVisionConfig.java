@@ -11,11 +11,12 @@ import java.util.List;
 /**
  * A LLaVA checkpoint's vision settings: the CLIP tower ({@code vision_config}, keys it leaves out
  * taking {@code CLIPVisionConfig}'s defaults, as llava-1.5's own config relies on) and the
- * top-level keys of {@code LlavaConfig} (with its defaults).
+ * top-level keys of {@code LlavaConfig} (with its defaults); or those of a clip.cpp mmproj file
+ * ({@link #of(MmprojFile, int)}).
  *
  * @param hiddenSize        the tower's width
  * @param intermediateSize  its MLP's width
- * @param layers            encoder layers in the checkpoint
+ * @param layers            encoder layers in the checkpoint (an mmproj file may hold none: features of the embeddings)
  * @param heads             attention heads
  * @param imageSize         the square image side it takes
  * @param patchSize         the side of a patch (the convolution's kernel and stride)
@@ -36,7 +37,7 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int layers,
 
     public ClipVisionConfig {
         featureLayers = List.copyOf(featureLayers);
-        if (hiddenSize <= 0 || intermediateSize <= 0 || layers <= 0 || heads <= 0 || imageSize <= 0 || patchSize <= 0
+        if (hiddenSize <= 0 || intermediateSize <= 0 || layers < 0 || heads <= 0 || imageSize <= 0 || patchSize <= 0
                 || channels <= 0) {
             throw new IllegalArgumentException("vision sizes must be positive");
         }
@@ -124,6 +125,35 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int layers,
                     tokenNode == null ? 32000 : tokenNode.asInt());
         } catch (IllegalArgumentException e) {
             throw new FormatException("config.json: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The vision settings of a LLaVA mmproj file ({@code clip.projector_type mlp}) beside a text model
+     * whose {@code <image>} token is {@code imageTokenId}. Features are those of
+     * {@code clip.vision.feature_layer}; without it clip.cpp stops one layer short of the file's
+     * {@code block_count} (hidden state {@code block_count - 1}), which the legacy converter's files
+     * rely on. The class token is dropped; the projector is {@code mm.0} → GELU → {@code mm.2}.
+     */
+    static ClipVisionConfig of(MmprojFile f, int imageTokenId) throws FormatException {
+        if (!f.projectorType().equals("mlp")) {
+            throw new FormatException(f.path().getFileName() + ": projector type '" + f.projectorType()
+                    + "' is not a LLaVA MLP (mlp)");
+        }
+        if (f.hasTensor("v.post_ln.weight")) {
+            throw new FormatException(f.path().getFileName() + ": has v.post_ln.weight, which clip.cpp applies to "
+                    + "LLaVA features; the Java engine does not");
+        }
+        List<Integer> features = f.featureLayers();
+        if (features.isEmpty()) {
+            features = List.of(Math.max(0, f.layers() - 1));
+        }
+        try {
+            return new ClipVisionConfig(f.hiddenSize(), f.intermediateSize(), f.layers(), f.heads(), f.imageSize(),
+                    f.patchSize(), 3, f.layerNormEps(), f.activation(Activation.GELU), features, false, Activation.GELU,
+                    f.hasTensor("mm.0.bias"), imageTokenId);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(f.path().getFileName() + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,7 +3,6 @@ package io.jknife.java.vision;
 import io.jknife.formats.FormatException;
 import io.jknife.java.weights.Kernels;
 import io.jknife.java.weights.Linear;
-import io.jknife.java.weights.SafetensorsModel;
 
 /**
  * LLaVA's {@code multi_modal_projector}: {@code linear_1} (+ bias) → activation → {@code linear_2}
@@ -27,9 +26,8 @@ public final class LlavaProjector {
     }
 
     /** The projector under {@code prefix} ({@code multi_modal_projector.}) into a text model of width {@code textDim}. */
-    static LlavaProjector load(SafetensorsModel model, String prefix, ClipVisionConfig c, int textDim, Kernels kernels)
+    static LlavaProjector load(NamedWeights w, String prefix, ClipVisionConfig c, int textDim, Kernels kernels)
             throws FormatException {
-        NamedWeights w = new NamedWeights(model, kernels);
         Linear l1 = w.linear(prefix + "linear_1.weight", textDim, c.featureWidth());
         Linear l2 = w.linear(prefix + "linear_2.weight", textDim, textDim);
         float[] b1 = c.projectorBias() ? w.vector(prefix + "linear_1.bias", textDim) : null;

@@ -11,21 +11,36 @@ final class VisionMath {
     private VisionMath() {
     }
 
-    /** {@code s[i] = exp(s[i] - max)} over {@code [0, n)}, returning the sum: a softmax's numerators. */
-    static float expShift(float[] s, int n, float max) {
-        FloatVector acc = FloatVector.zero(S);
+    /** Softmax of {@code s[off, off + n)} in place. */
+    static void softmax(float[] s, int off, int n) {
+        int bound = S.loopBound(n);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, s, i).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(s, i);
+        for (; i < bound; i += S.length()) {
+            vmax = vmax.max(FloatVector.fromArray(S, s, off + i));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, s[off + i]);
+        }
+        FloatVector acc = FloatVector.zero(S);
+        for (i = 0; i < bound; i += S.length()) {
+            FloatVector e = FloatVector.fromArray(S, s, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(s, off + i);
             acc = acc.add(e);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            s[i] = (float) Math.exp(s[i] - max);
-            sum += s[i];
+            s[off + i] = (float) Math.exp(s[off + i] - max);
+            sum += s[off + i];
         }
-        return sum;
+        float inv = 1f / sum;
+        for (i = 0; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, s, off + i).mul(inv).intoArray(s, off + i);
+        }
+        for (; i < n; i++) {
+            s[off + i] *= inv;
+        }
     }
 
     /** LayerNorm of {@code x[off, off + n)} with weight and bias, into {@code out[outOff..]} (may be the same place). */

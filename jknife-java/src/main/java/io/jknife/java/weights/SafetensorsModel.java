@@ -202,6 +202,25 @@ public final class SafetensorsModel implements WeightSource {
         return new StoredMatrix.Ggml(hf, floatType(hf, w.info().dtype()), (int) shape[0], (int) shape[1], w.data());
     }
 
+    /**
+     * An MLX-quantized tensor as floats: mlx-vlm quantizes a vision tower's embeddings too (the
+     * position table is an {@code nn.Embedding}), which the towers read as plain vectors.
+     */
+    private HfTensor dequantized(String name, Stored packed, Stored scales) throws FormatException {
+        long[] ss = scales.info().shape();
+        int group = config.quantization(module(name))[1];
+        if (ss.length != 2 || ss[1] * group > Integer.MAX_VALUE || ss[0] * ss[1] * group > Integer.MAX_VALUE - 16) {
+            throw new FormatException("tensor " + name + " is too large to read as floats");
+        }
+        StoredMatrix.Mlx m = (StoredMatrix.Mlx) matrixOf(name, packed, -1, (int) (ss[1] * group));
+        float[] values = new float[m.rows() * m.cols()];
+        FallbackKernels.MlxRows rows = new FallbackKernels.MlxRows(m);
+        for (int r = 0; r < m.rows(); r++) {
+            rows.row(r, values, r * m.cols());
+        }
+        return new HfTensor(name, new long[]{m.rows(), m.cols()}, values);
+    }
+
     private static String count(int n) {
         return n >= 0 ? String.valueOf(n) : "any";
     }
@@ -255,6 +274,10 @@ public final class SafetensorsModel implements WeightSource {
         Stored s = tensors.get(name);
         if (s == null) {
             return Optional.empty();
+        }
+        Stored scales = tensors.get(module(name) + ".scales");
+        if (scales != null && name.endsWith(".weight") && s.info().dtype() == SafetensorsDType.U32) {
+            return Optional.of(dequantized(name, s, scales));
         }
         long n = s.info().elementCount();
         if (n > Integer.MAX_VALUE - 16) {

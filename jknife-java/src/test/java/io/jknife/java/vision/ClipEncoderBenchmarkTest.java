@@ -52,7 +52,7 @@ class ClipEncoderBenchmarkTest {
         String prefix = "bench.vision_model.";
         writeTower(dir.resolve("bench-tower.safetensors"), prefix, c);
         try (Kernels k = JavaEngine.kernels(threads()); SafetensorsModel m = SafetensorsModel.open(dir)) {
-            ClipVisionEncoder enc = ClipVisionEncoder.load(m, prefix, c, k);
+            ClipVisionEncoder enc = ClipVisionEncoder.load(NamedWeights.of(m, k), prefix, c, k);
             PixelValues px = LlavaCheckpoints.randomImage(336, 1);
             long[] t = time(enc, px, 3, 1);
             float[] f = enc.encode(px);

@@ -64,8 +64,8 @@ class ClipVisionEncoderTest {
         ClipVisionConfig c = ClipVisionConfig.read(dir);
         for (Kernels kernels : List.of(JavaEngine.kernels(2), new FallbackKernels(1))) {
             try (kernels; SafetensorsModel m = SafetensorsModel.open(dir)) {
-                ClipVisionEncoder enc = ClipVisionEncoder.load(m, LlavaCheckpoints.TOWER, c, kernels);
-                LlavaProjector proj = LlavaProjector.load(m, LlavaCheckpoints.PROJECTOR, c, 64, kernels);
+                ClipVisionEncoder enc = ClipVisionEncoder.load(NamedWeights.of(m, kernels), LlavaCheckpoints.TOWER, c, kernels);
+                LlavaProjector proj = LlavaProjector.load(NamedWeights.of(m, kernels), LlavaCheckpoints.PROJECTOR, c, 64, kernels);
                 ClipReference ref = new ClipReference(m, LlavaCheckpoints.TOWER, c);
                 float[] previous = null;
                 for (long seed = 1; seed <= 3; seed++) {
@@ -94,7 +94,7 @@ class ClipVisionEncoderTest {
         assertEquals(64, c.featureWidth());
         try (Kernels k = JavaEngine.kernels(1); SafetensorsModel m = SafetensorsModel.open(dir)) {
             PixelValues px = LlavaCheckpoints.randomImage(32, 7);
-            float[] f = ClipVisionEncoder.load(m, LlavaCheckpoints.TOWER, c, k).encode(px);
+            float[] f = ClipVisionEncoder.load(NamedWeights.of(m, k), LlavaCheckpoints.TOWER, c, k).encode(px);
             double err = LlavaCheckpoints.relativeError(f, new ClipReference(m, LlavaCheckpoints.TOWER, c).features(px));
             assertTrue(err < 2e-6, "features off by " + err);
         }
@@ -141,8 +141,8 @@ class ClipVisionEncoderTest {
                     "{\"vision_feature_layer\": -1, \"vision_config\": {\"hidden_size\": 32, \"intermediate_size\": 64,"
                             + " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"image_size\": 32, \"patch_size\": 8}}"));
             PixelValues px = LlavaCheckpoints.randomImage(32, 11);
-            float[] torch = ClipVisionEncoder.load(m, LlavaCheckpoints.TOWER, deep, k).encode(px);
-            float[] channelsLast = ClipVisionEncoder.load(m, mlx, deep, k).encode(px);
+            float[] torch = ClipVisionEncoder.load(NamedWeights.of(m, k), LlavaCheckpoints.TOWER, deep, k).encode(px);
+            float[] channelsLast = ClipVisionEncoder.load(NamedWeights.of(m, k), mlx, deep, k).encode(px);
             assertTrue(LlavaCheckpoints.relativeError(channelsLast, new double[][]{toDouble(torch)}) < 1e-6);
         }
     }
@@ -160,7 +160,7 @@ class ClipVisionEncoderTest {
         Path dir = LlavaCheckpoints.tiny(tmp.resolve("m"), SafetensorsDType.F32);
         ClipVisionConfig c = ClipVisionConfig.read(dir);
         try (Kernels k = JavaEngine.kernels(1); SafetensorsModel m = SafetensorsModel.open(dir)) {
-            ClipVisionEncoder enc = ClipVisionEncoder.load(m, LlavaCheckpoints.TOWER, c, k);
+            ClipVisionEncoder enc = ClipVisionEncoder.load(NamedWeights.of(m, k), LlavaCheckpoints.TOWER, c, k);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> enc.encode(LlavaCheckpoints.randomImage(40, 1)));
             assertEquals("the vision tower takes 3x32x32 pixel values, got 3x40x40", e.getMessage());
@@ -178,7 +178,7 @@ class ClipVisionEncoderTest {
         ClipVisionConfig c = ClipVisionConfig.read(dir);
         try (Kernels k = JavaEngine.kernels(1); SafetensorsModel m = SafetensorsModel.open(dir)) {
             FormatException e = assertThrows(FormatException.class,
-                    () -> ClipVisionEncoder.load(m, LlavaCheckpoints.TOWER, c, k));
+                    () -> ClipVisionEncoder.load(NamedWeights.of(m, k), LlavaCheckpoints.TOWER, c, k));
             assertTrue(e.getMessage().contains("missing tensor vision_tower.vision_model.encoder.layers.1."), e.getMessage());
         }
     }

@@ -104,11 +104,11 @@ class LlavaModelTest {
         try (LlavaModel m = LlavaModel.load(dir, JavaEngine.kernels(2), CONTEXT, 8)) {
             int img = m.config().imageTokenId();
             int[] prompt = {1, 5, 9, img, 12, 13, 14};
-            assertEquals(7 + 15, m.promptLength(prompt));
-            float[] first = m.prefill(prompt, List.of(red), 0).clone();
-            float[] again = m.prefill(prompt, List.of(red), 0).clone();
+            assertEquals(7 + 15, m.layout(prompt).length);
+            float[] first = m.prefill(m.layout(prompt), List.of(red), 0).clone();
+            float[] again = m.prefill(m.layout(prompt), List.of(red), 0).clone();
             assertClose(first, again);
-            float[] other = m.prefill(prompt, List.of(blue), 0).clone();
+            float[] other = m.prefill(m.layout(prompt), List.of(blue), 0).clone();
             assertTrue(difference(first, other) > 1e-3, "different images, different logits: " + difference(first, other));
             for (float v : first) {
                 assertTrue(Float.isFinite(v));
@@ -143,12 +143,12 @@ class LlavaModelTest {
             // a prompt without images runs as text
             int[] text = {1, 5, 9, 12};
             float[] plain = m.text().transformer().forward(text, 0, text.length, 0).clone();
-            assertClose(plain, m.prefill(text, List.of(), 0));
+            assertClose(plain, m.prefill(m.layout(text), List.of(), 0));
 
             // two images, each at its own token
             int[] two = {1, img, 5, img, 6};
-            float[] ab = m.prefill(two, List.of(red, blue), 0).clone();
-            float[] ba = m.prefill(two, List.of(blue, red), 0).clone();
+            float[] ab = m.prefill(m.layout(two), List.of(red, blue), 0).clone();
+            float[] ba = m.prefill(m.layout(two), List.of(blue, red), 0).clone();
             assertTrue(difference(ab, ba) > 1e-3, "image order matters: " + difference(ab, ba));
         }
     }
@@ -160,16 +160,16 @@ class LlavaModelTest {
             int img = m.config().imageTokenId();
             PixelValues px = LlavaCheckpoints.randomImage(32, 3);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.prefill(new int[]{1, img, 5, img}, List.of(px), 0));
-            assertEquals("the prompt has 2 image tokens (id " + img + ") but 1 image was given", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> m.prefill(new int[]{1, 5}, List.of(px), 0));
-            assertEquals("the prompt has 0 image tokens (id " + img + ") but 1 image was given", e.getMessage());
+                    () -> m.prefill(m.layout(new int[]{1, img, 5, img}), List.of(px), 0));
+            assertEquals("the prompt has 2 images but 1 image was given", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.prefill(m.layout(new int[]{1, 5}), List.of(px), 0));
+            assertEquals("the prompt has 0 images but 1 image was given", e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> m.prefill(new int[]{1, img, img}, List.of(px, px), 0));
-            assertEquals("a prompt of 33 positions (2 images of 16) at position 0 does not fit a context of 32",
+                    () -> m.prefill(m.layout(new int[]{1, img, img}), List.of(px, px), 0));
+            assertEquals("a prompt of 33 positions (2 images of 16) does not fit a context of 32",
                     e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> m.prefill(new int[]{1, img}, List.of(LlavaCheckpoints.randomImage(16, 1)), 0));
+                    () -> m.prefill(m.layout(new int[]{1, img}), List.of(LlavaCheckpoints.randomImage(16, 1)), 0));
             assertEquals("the vision tower takes 3x32x32 pixel values, got 3x16x16", e.getMessage());
         }
     }
