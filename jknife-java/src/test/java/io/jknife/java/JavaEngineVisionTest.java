@@ -76,6 +76,21 @@ class JavaEngineVisionTest {
     }
 
     @Test
+    void aVisionTowerTheEngineDoesNotRunLeavesTheModelRunningAsText() throws Exception {
+        Path dir = TinySafetensors.visionLlava(tmp.resolve("siglip-llava"),
+                TinySafetensors.Options.defaults().withDtype(SafetensorsDType.F32));
+        Path config = dir.resolve("config.json");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+                .replace("\"clip_vision_model\"", "\"siglip_vision_model\""));
+        try (JavaModel m = new JavaEngine().loadDirectory(dir, new LoadOptions(64, 1))) {
+            assertTrue(m.vision().isEmpty(), "a SigLIP tower under LLaVA is not run, so no images");
+            GenerationResult r = m.generate(GenerationRequest.ofText("USER: hi ASSISTANT:", 4, List.of(),
+                    SamplingParams.greedy()).ignoringEndOfGeneration()).collect();
+            assertEquals(4, r.usage().completionTokens());
+        }
+    }
+
+    @Test
     void aTextOnlyModelTakesNoImages() throws Exception {
         Path dir = TinySafetensors.llama(tmp.resolve("text"), TinySafetensors.Options.defaults());
         try (JavaModel m = new JavaEngine().loadDirectory(dir, new LoadOptions(64, 1))) {

@@ -7,15 +7,14 @@ import java.util.Objects;
  * Input activations ({@code n} token rows of {@code cols} floats) prepared once for every matrix
  * that reads them: quantized to 8-bit blocks of 32 values for the integer dot products of the
  * quantized weight types (as llama.cpp does with its Q8 activations), the floats kept for the
- * float weight types, for the prefill float tiles of Q8_0 and Q4_0 and for their decode.
+ * float weight types, for the prefill float tiles of Q8_0 and Q4_0 and for Q4_0 decode.
  *
  * <p>Each block of 32 values gets a float scale {@code d = max|x| / 127} and values
  * {@code round(x / d)} in [-127, 127], stored widened to shorts (the kernels multiply shorts), plus
  * their sum (for the weight types with a per-block minimum). On random data this costs about
  * 0.5 % relative (RMS) error per dot product, a normalized mean squared error near 3e-5, well
- * inside the 5e-4 that llama.cpp's own matmul tests accept. The 8-bit form is built on first use
- * (the float-activation kernels never need it). The float array is referenced, not copied: do not
- * change it until the multiplications that read this object are done. Quantization happens only when
+ * inside the 5e-4 that llama.cpp's own matmul tests accept. The float array is referenced, not copied: do not change
+ * it while multiplications that read this object are running. Quantization happens only when
  * {@code cols} is a multiple of 32 (all quantized weight types need that).
  *
  * <p>Immutable once built, except {@link #set}; safe to read from several threads.
@@ -40,8 +39,6 @@ public final class Activations {
     // which is how Q4_0 packs its nibbles; built on first use
     private short[] interleaved;
     private boolean interleavedValid;
-    // the 8-bit form is built on first use: float-activation kernels (decode, prefill float tiles) never read it
-    private boolean quantValid;
     // for MLX weights, built on first use: the floats with even and odd positions split per
     // PAIR_CHUNK values (how 4-bit MLX words unpack into two vectors), and per-group float sums
     // for group sizes 32, 64, 128
@@ -100,10 +97,12 @@ public final class Activations {
         this.x = x;
         this.n = n;
         synchronized (this) {
-            quantValid = false;
             interleavedValid = false;
             pairSplitValid = false;
             Arrays.fill(groupSumsValid, false);
+        }
+        if (quantized) {
+            quantize(x, n * cols / BLOCK);
         }
         return this;
     }
@@ -255,20 +254,14 @@ public final class Activations {
 
     /** The value the kernels see for token t, column c: the dequantized 8-bit value. For tests. */
     float quantizedValue(int t, int c) {
-        requireQuantized();
         int i = t * cols + c;
         return q[i] * scale[i / BLOCK];
     }
 
-    /** Fails where there is no 8-bit form; builds it on the first call after {@link #set}. */
-    private synchronized void requireQuantized() {
+    private void requireQuantized() {
         if (!quantized) {
             throw new IllegalStateException("activations of " + cols + " columns are not a whole number of "
                     + BLOCK + "-value blocks, which quantized weights need");
-        }
-        if (!quantValid) {
-            quantize(x, n * cols / BLOCK);
-            quantValid = true;
         }
     }
 }

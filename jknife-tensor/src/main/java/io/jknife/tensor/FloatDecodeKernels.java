@@ -15,11 +15,10 @@ import static io.jknife.tensor.Vec.F;
 import static io.jknife.tensor.Vec.I;
 
 /**
- * Q4_0 and Q8_0 weights times FLOAT activations, for decode (fewer than {@link #MAX_TOKENS}
- * tokens), as {@link MlxKernels} does for MLX: each block's values become float lanes (Q4_0: 16
- * bytes of nibbles widened to int lanes, low and high nibbles less 8; Q8_0: the signed bytes
- * widened and converted), fused-multiply-added with x, and each block's sum of products scaled
- * by its d into the row's accumulator.
+ * Q4_0 weights times FLOAT activations, for decode (fewer than {@link #MAX_TOKENS} tokens), as
+ * {@link MlxKernels} does for MLX: each 16 bytes of nibbles are widened to int lanes, the low and
+ * the high nibbles less 8 converted to float lanes and fused-multiply-added with x, and each
+ * block's sum of products scaled by its d into the row's accumulator.
  *
  * <p>Why: the 8-bit integer kernels ({@link Q8Kernels}, {@link KKernels}) spend most of a decode
  * step on arithmetic, because the Vector API has no pair-summing multiply-add (vpmaddwd/VNNI) and
@@ -31,10 +30,9 @@ import static io.jknife.tensor.Vec.I;
  * Prefill keeps the integer tiles and the float tiles, which reuse each decoded weight block for
  * several tokens.
  *
- * <p>One row at a time: variants that read 2 or 4 rows at once (to share the loads of x) were
- * faster on an L2-resident matrix but 1.5-2x slower on a whole model streamed from memory (again
- * 2.3x slower for 2 Q4_0 rows, streamed, in session 4). Q4_0 takes one 32-value block per step
- * (2 or 4 blocks into separate accumulators measured 5-20 % slower); Q8_0 two. Hot loops are written out in full, as in
+ * <p>One row at a time, one 32-value block per step: variants that read 2 or 4 rows at once (to
+ * share the loads of x) or 2 blocks per step were faster on an L2-resident matrix but 1.5-2x
+ * slower on a whole model streamed from memory. Hot loops are written out in full, as in
  * {@link Q8Kernels}: no helper takes or returns a vector; inner loops have constant trip counts.
  */
 final class FloatDecodeKernels {
@@ -61,7 +59,7 @@ final class FloatDecodeKernels {
      * keeps that one.
      */
     static boolean covers(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
+        return type == GgmlType.Q4_0;
     }
 
     // ---- Q4_0 -----------------------------------------------------------------------------
@@ -83,17 +81,9 @@ final class FloatDecodeKernels {
     /**
      * The row at byte {@code row} times the floats at xf[xo]: per block, the low nibbles (values
      * 0..15) and the high ones (16..31), minus 8, as floats FMA'd with x, the sum scaled by d.
-     *
-     * <p>Nibble to float without a conversion: one bitwise blend (vpternlogd) puts the low nibble
-     * into the mantissa of 2^23 (the float 2^23 + n), and the high nibble, still 4 bits up, into
-     * the mantissa of 2^19 (2^19 + 16n/16); subtracting 2^23 + 8 (or 2^19 + 8) leaves n - 8
-     * exactly. Four vector operations where zero-extend, mask, shift, two subtractions and two
-     * conversions took six: 1.37 against 1.41-1.43 ns per block streamed on one core.
      */
     static float q4_0Dot(MemorySegment seg, long row, int nb, float[] xf, int xo) {
         FloatVector acc = FloatVector.zero(F);
-        IntVector low = IntVector.broadcast(I, 0x4B000000); // 2^23
-        IntVector high = IntVector.broadcast(I, 0x49000000); // 2^19
         for (int b = 0; b < nb; b++) {
             long o = row + 18L * b;
             int xb = xo + 32 * b;
@@ -101,89 +91,10 @@ final class FloatDecodeKernels {
             for (int k = 0; k < 16; k += FL) {
                 IntVector raw = (IntVector) ByteVector.fromMemorySegment(BQ, seg, o + 2 + k, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                p = low.lanewise(VectorOperators.BITWISE_BLEND, raw, 0x0F).reinterpretAsFloats().sub(8388616f)
+                p = ((FloatVector) raw.and(0xF).sub(8).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xf, xb + k), p);
-                p = high.lanewise(VectorOperators.BITWISE_BLEND, raw, 0xF0).reinterpretAsFloats().sub(524296f)
+                p = ((FloatVector) raw.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xf, xb + 16 + k), p);
-            }
-            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, o))), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    // ---- Q8_0 -----------------------------------------------------------------------------
-
-    static void q8_0(Q8_0Weight w, Activations x, int from, int to, float[] out) {
-        float[] xf = x.floats();
-        MemorySegment seg = w.data;
-        int cols = w.cols;
-        int nb = cols / 32;
-        int rows = w.rows;
-        int n = x.n();
-        for (int r = from; r < to; r++) {
-            for (int t = 0; t < n; t++) {
-                out[t * rows + r] = q8_0Dot(seg, r * w.rowBytes, nb, xf, t * cols);
-            }
-        }
-    }
-
-    /**
-     * The Q8_0 row at byte {@code row} times the floats at xf[xo]: per block, the 32 signed bytes
-     * as float lanes FMA'd with x, the sum scaled by d. With 16 float lanes (AVX-512), written out
-     * for two blocks per step into two accumulators: 1.84 against 2.49 ns per block for the 8-bit
-     * integer kernel, streamed from memory on one core of the 2-core EPYC (the same code as a loop
-     * over the lanes took 2.7-3.6 ns: C2 does not unroll it as well).
-     */
-    static float q8_0Dot(MemorySegment seg, long row, int nb, float[] xf, int xo) {
-        if (FL != 16) {
-            return q8_0DotAnyWidth(seg, row, nb, xf, xo);
-        }
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 2 <= nb; b += 2) {
-            long o = row + 34L * b;
-            int xb = xo + 32 * b;
-            FloatVector p0 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 2, LE)
-                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, xf, xb));
-            FloatVector p1 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 36, LE)
-                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, xf, xb + 32));
-            p0 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 18, LE)
-                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(F, xf, xb + 16), p0);
-            p1 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 52, LE)
-                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(F, xf, xb + 48), p1);
-            acc0 = p0.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, o))), acc0);
-            acc1 = p1.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, o + 34))), acc1);
-        }
-        if (b < nb) { // an odd block count's last block
-            long o = row + 34L * b;
-            int xb = xo + 32 * b;
-            FloatVector p = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 2, LE)
-                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, xf, xb));
-            p = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 18, LE)
-                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(F, xf, xb + 16), p);
-            acc0 = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, o))), acc0);
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@link #q8_0Dot} for vectors of any width (8 float lanes with AVX2), one block per step. */
-    private static float q8_0DotAnyWidth(MemorySegment seg, long row, int nb, float[] xf, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < nb; b++) {
-            long o = row + 34L * b;
-            int xb = xo + 32 * b;
-            FloatVector p = FloatVector.zero(F);
-            for (int k = 0; k < 32; k += FL) {
-                p = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 2 + k, LE)
-                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xf, xb + k), p);
             }
             acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, o))), acc);
         }

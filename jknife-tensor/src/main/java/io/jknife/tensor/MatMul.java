@@ -1,17 +1,14 @@
 package io.jknife.tensor;
 
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Matrix times activations, split across a {@link WorkerTeam} in chunks of contiguous rows that
- * the members claim from a shared counter (each chunk is read once, by one member).
+ * Matrix times activations, split across a {@link WorkerTeam} in contiguous row ranges (each
+ * member reads its own part of the weights once).
  */
 public final class MatMul {
     // below this much weight data a dispatch costs more than it saves
     private static final long MIN_PARALLEL_BYTES = 64 * 1024;
-    /** Weight bytes per chunk of rows: far more work than claiming it (one atomic increment). */
-    private static final long CHUNK_BYTES = 128 * 1024;
 
     private MatMul() {
     }
@@ -30,13 +27,20 @@ public final class MatMul {
             w.multiplyRows(x, 0, w.rows(), out);
             return;
         }
-        multiply(team, x, new WeightTensor[]{w}, new float[][]{out});
+        int rows = w.rows();
+        team.run(i -> {
+            int from = split(rows, threads, i);
+            int to = split(rows, threads, i + 1);
+            if (from < to) {
+                w.multiplyRows(x, from, to, out);
+            }
+        });
     }
 
     /**
      * Several matrices that read the same input in one dispatch (q/k/v, gate/up): fewer barriers.
      * {@code outs[i]} receives the result of {@code ws[i]} as {@link #multiply(WorkerTeam, WeightTensor, Activations, float[])}
-     * would write it. The chunks of all matrices together go to whichever member is free.
+     * would write it. The rows of all matrices together are split evenly across the team.
      */
     public static void multiply(WorkerTeam team, Activations x, WeightTensor[] ws, float[][] outs) {
         Objects.requireNonNull(team, "team");
@@ -55,39 +59,26 @@ public final class MatMul {
             }
             return;
         }
-        // rows handed out in chunks from a shared counter: a member that runs ahead (or whose peer
-        // lost its core on a shared machine) takes more, instead of waiting at the barrier
-        int[] chunkRows = new int[ws.length];
-        int[] firstChunk = new int[ws.length + 1];
-        for (int i = 0; i < ws.length; i++) {
-            chunkRows[i] = chunkRows(ws[i], x.n(), threads);
-            firstChunk[i + 1] = firstChunk[i] + (ws[i].rows() + chunkRows[i] - 1) / chunkRows[i];
-        }
-        int chunks = firstChunk[ws.length];
-        AtomicInteger next = new AtomicInteger();
+        long all = total;
         team.run(member -> {
-            int c;
-            int i = 0;
-            while ((c = next.getAndIncrement()) < chunks) {
-                while (c >= firstChunk[i + 1]) {
-                    i++;
+            long from = all * member / threads;
+            long to = all * (member + 1) / threads;
+            long base = 0;
+            for (int i = 0; i < ws.length && base < to; i++) {
+                long end = base + ws[i].rows();
+                long a = Math.max(from, base);
+                long b = Math.min(to, end);
+                if (a < b) {
+                    ws[i].multiplyRows(x, (int) (a - base), (int) (b - base), outs[i]);
                 }
-                int from = (c - firstChunk[i]) * chunkRows[i];
-                ws[i].multiplyRows(x, from, Math.min(ws[i].rows(), from + chunkRows[i]), outs[i]);
+                base = end;
             }
         });
     }
 
-    /**
-     * Rows per chunk of {@code w}: about {@link #CHUNK_BYTES} of weights (times the tokens), a
-     * multiple of 16 rows (the prefill kernels' row blocks), and at least 8 chunks per member so
-     * that the shares even out.
-     */
-    static int chunkRows(WeightTensor w, int tokens, int threads) {
-        long perRow = Math.max(1, w.rowBytes() * Math.max(1, Math.min(tokens, 8)));
-        long rows = Math.max(16, CHUNK_BYTES / perRow / 16 * 16);
-        long fair = Math.max(1, w.rows() / (8L * threads));
-        return (int) Math.max(1, Math.min(rows, fair));
+    /** Start of member {@code i}'s share of {@code rows} split {@code parts} ways. */
+    static int split(int rows, int parts, int i) {
+        return (int) ((long) rows * i / parts);
     }
 
     private static void check(WeightTensor w, Activations x, float[] out) {

@@ -27,7 +27,7 @@ import static io.jknife.tensor.Vec.S;
  * tokens that is about 17 % faster than the integer path with 4-token tiles (1.27 against 1.53 ns
  * per block and token for Q4_0, measured side by side), and it skips the activations' 8-bit error.
  *
- * <p>Q8_0 and Q4_0 decode (fewer than {@link FloatDecodeKernels#MAX_TOKENS} tokens) take
+ * <p>Q4_0 decode (fewer than {@link FloatDecodeKernels#MAX_TOKENS} tokens) takes
  * {@link FloatDecodeKernels} instead: float activations, faster there on a whole model.
  *
  * <p>The hot loops are written out in full, without helper methods: a helper that C2 compiles on
@@ -51,24 +51,19 @@ final class Q8Kernels {
     // ---- Q8_0 -----------------------------------------------------------------------------
 
     static void q8_0(Q8_0Weight w, Activations x, int from, int to, float[] out) {
-        int n = x.n();
-        // the 8-bit form only for the tokens past the float tiles
-        short[] q = n % FLOAT_TILE != 0 ? x.quants() : null;
-        float[] s = n % FLOAT_TILE != 0 ? x.scales() : null;
+        short[] q = x.quants();
+        float[] s = x.scales();
         float[] xf = x.floats();
         MemorySegment seg = w.data;
         int cols = w.cols;
         int nb = cols / 32;
+        int n = x.n();
         int rows = w.rows;
         for (int rb = from; rb < to; rb += ROW_BLOCK) {
             int re = Math.min(to, rb + ROW_BLOCK);
             int t = 0;
             for (; t + FLOAT_TILE <= n; t += FLOAT_TILE) {
-                int r = rb;
-                for (; r + 2 <= re; r += 2) {
-                    q8_0FloatTile2(seg, r * w.rowBytes, w.rowBytes, nb, xf, t, cols, rows, r, out);
-                }
-                if (r < re) {
+                for (int r = rb; r < re; r++) {
                     q8_0FloatTile(seg, r * w.rowBytes, nb, xf, t, cols, rows, r, out);
                 }
             }
@@ -181,105 +176,22 @@ final class Q8Kernels {
         out[(t + 7) * rows + r] = a7.reduceLanes(VectorOperators.ADD);
     }
 
-    /**
-     * Rows r and r+1 times 8 float token rows from t: each x vector loaded once for both rows, which
-     * halves the activation traffic (8 tokens of a 2048-wide input do not fit L1) against
-     * {@link #q8_0FloatTile}.
-     */
-    private static void q8_0FloatTile2(MemorySegment seg, long row, long rowBytes, int nb, float[] x, int t,
-                                       int cols, int rows, int r, float[] out) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        FloatVector b4 = a0;
-        FloatVector b5 = a0;
-        FloatVector b6 = a0;
-        FloatVector b7 = a0;
-        int x0 = t * cols;
-        for (int b = 0; b < nb; b++) {
-            long o = row + 34L * b;
-            long o1 = o + rowBytes;
-            float d = Float.float16ToFloat(seg.get(SHORT, o));
-            float d1 = Float.float16ToFloat(seg.get(SHORT, o1));
-            for (int k = 0; k < 32; k += FL) {
-                FloatVector wv = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + 2 + k, LE)
-                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0)).mul(d);
-                FloatVector wv1 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o1 + 2 + k, LE)
-                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0)).mul(d1);
-                int xo = x0 + 32 * b + k;
-                FloatVector xv = FloatVector.fromArray(F, x, xo);
-                a0 = wv.fma(xv, a0);
-                b0 = wv1.fma(xv, b0);
-                xv = FloatVector.fromArray(F, x, xo + cols);
-                a1 = wv.fma(xv, a1);
-                b1 = wv1.fma(xv, b1);
-                xv = FloatVector.fromArray(F, x, xo + 2 * cols);
-                a2 = wv.fma(xv, a2);
-                b2 = wv1.fma(xv, b2);
-                xv = FloatVector.fromArray(F, x, xo + 3 * cols);
-                a3 = wv.fma(xv, a3);
-                b3 = wv1.fma(xv, b3);
-                xv = FloatVector.fromArray(F, x, xo + 4 * cols);
-                a4 = wv.fma(xv, a4);
-                b4 = wv1.fma(xv, b4);
-                xv = FloatVector.fromArray(F, x, xo + 5 * cols);
-                a5 = wv.fma(xv, a5);
-                b5 = wv1.fma(xv, b5);
-                xv = FloatVector.fromArray(F, x, xo + 6 * cols);
-                a6 = wv.fma(xv, a6);
-                b6 = wv1.fma(xv, b6);
-                xv = FloatVector.fromArray(F, x, xo + 7 * cols);
-                a7 = wv.fma(xv, a7);
-                b7 = wv1.fma(xv, b7);
-            }
-        }
-        out[(t + 0) * rows + r] = a0.reduceLanes(VectorOperators.ADD);
-        out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
-        out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
-        out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
-        out[(t + 4) * rows + r] = a4.reduceLanes(VectorOperators.ADD);
-        out[(t + 5) * rows + r] = a5.reduceLanes(VectorOperators.ADD);
-        out[(t + 6) * rows + r] = a6.reduceLanes(VectorOperators.ADD);
-        out[(t + 7) * rows + r] = a7.reduceLanes(VectorOperators.ADD);
-        out[(t + 0) * rows + r + 1] = b0.reduceLanes(VectorOperators.ADD);
-        out[(t + 1) * rows + r + 1] = b1.reduceLanes(VectorOperators.ADD);
-        out[(t + 2) * rows + r + 1] = b2.reduceLanes(VectorOperators.ADD);
-        out[(t + 3) * rows + r + 1] = b3.reduceLanes(VectorOperators.ADD);
-        out[(t + 4) * rows + r + 1] = b4.reduceLanes(VectorOperators.ADD);
-        out[(t + 5) * rows + r + 1] = b5.reduceLanes(VectorOperators.ADD);
-        out[(t + 6) * rows + r + 1] = b6.reduceLanes(VectorOperators.ADD);
-        out[(t + 7) * rows + r + 1] = b7.reduceLanes(VectorOperators.ADD);
-    }
-
     // ---- Q4_0 -----------------------------------------------------------------------------
 
     static void q4_0(Q4_0Weight w, Activations x, int from, int to, float[] out) {
-        int n = x.n();
-        short[] q = n % FLOAT_TILE != 0 ? x.interleaved() : null;
-        float[] s = n % FLOAT_TILE != 0 ? x.scales() : null;
+        short[] q = x.interleaved();
+        float[] s = x.scales();
         float[] xf = x.floats();
         MemorySegment seg = w.data;
         int cols = w.cols;
         int nb = cols / 32;
+        int n = x.n();
         int rows = w.rows;
         for (int rb = from; rb < to; rb += ROW_BLOCK) {
             int re = Math.min(to, rb + ROW_BLOCK);
             int t = 0;
             for (; t + FLOAT_TILE <= n; t += FLOAT_TILE) {
-                int r = rb;
-                for (; r + 2 <= re; r += 2) {
-                    q4_0FloatTile2(seg, r * w.rowBytes, w.rowBytes, nb, xf, t, cols, rows, r, out);
-                }
-                if (r < re) {
+                for (int r = rb; r < re; r++) {
                     q4_0FloatTile(seg, r * w.rowBytes, nb, xf, t, cols, rows, r, out);
                 }
             }
@@ -397,111 +309,5 @@ final class Q8Kernels {
         out[(t + 5) * rows + r] = a5.reduceLanes(VectorOperators.ADD);
         out[(t + 6) * rows + r] = a6.reduceLanes(VectorOperators.ADD);
         out[(t + 7) * rows + r] = a7.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Rows r and r+1 times 8 float token rows from t, sharing each x load (see {@link #q8_0FloatTile2}). */
-    private static void q4_0FloatTile2(MemorySegment seg, long row, long rowBytes, int nb, float[] x, int t,
-                                       int cols, int rows, int r, float[] out) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        FloatVector b4 = a0;
-        FloatVector b5 = a0;
-        FloatVector b6 = a0;
-        FloatVector b7 = a0;
-        int x0 = t * cols;
-        for (int b = 0; b < nb; b++) {
-            long o = row + 18L * b;
-            long o1 = o + rowBytes;
-            float d = Float.float16ToFloat(seg.get(SHORT, o));
-            float d1 = Float.float16ToFloat(seg.get(SHORT, o1));
-            for (int k = 0; k < 16; k += FL) {
-                IntVector raw = (IntVector) ByteVector.fromMemorySegment(BQ, seg, o + 2 + k, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector raw1 = (IntVector) ByteVector.fromMemorySegment(BQ, seg, o1 + 2 + k, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector lo = ((FloatVector) raw.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d);
-                FloatVector lo1 = ((FloatVector) raw1.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d1);
-                int xo = x0 + 32 * b + k;
-                FloatVector xv = FloatVector.fromArray(F, x, xo);
-                a0 = lo.fma(xv, a0);
-                b0 = lo1.fma(xv, b0);
-                xv = FloatVector.fromArray(F, x, xo + cols);
-                a1 = lo.fma(xv, a1);
-                b1 = lo1.fma(xv, b1);
-                xv = FloatVector.fromArray(F, x, xo + 2 * cols);
-                a2 = lo.fma(xv, a2);
-                b2 = lo1.fma(xv, b2);
-                xv = FloatVector.fromArray(F, x, xo + 3 * cols);
-                a3 = lo.fma(xv, a3);
-                b3 = lo1.fma(xv, b3);
-                xv = FloatVector.fromArray(F, x, xo + 4 * cols);
-                a4 = lo.fma(xv, a4);
-                b4 = lo1.fma(xv, b4);
-                xv = FloatVector.fromArray(F, x, xo + 5 * cols);
-                a5 = lo.fma(xv, a5);
-                b5 = lo1.fma(xv, b5);
-                xv = FloatVector.fromArray(F, x, xo + 6 * cols);
-                a6 = lo.fma(xv, a6);
-                b6 = lo1.fma(xv, b6);
-                xv = FloatVector.fromArray(F, x, xo + 7 * cols);
-                a7 = lo.fma(xv, a7);
-                b7 = lo1.fma(xv, b7);
-                FloatVector hi = ((FloatVector) raw.lanewise(VectorOperators.LSHR, 4).sub(8)
-                        .convert(VectorOperators.I2F, 0)).mul(d);
-                FloatVector hi1 = ((FloatVector) raw1.lanewise(VectorOperators.LSHR, 4).sub(8)
-                        .convert(VectorOperators.I2F, 0)).mul(d1);
-                xo += 16;
-                xv = FloatVector.fromArray(F, x, xo);
-                a0 = hi.fma(xv, a0);
-                b0 = hi1.fma(xv, b0);
-                xv = FloatVector.fromArray(F, x, xo + cols);
-                a1 = hi.fma(xv, a1);
-                b1 = hi1.fma(xv, b1);
-                xv = FloatVector.fromArray(F, x, xo + 2 * cols);
-                a2 = hi.fma(xv, a2);
-                b2 = hi1.fma(xv, b2);
-                xv = FloatVector.fromArray(F, x, xo + 3 * cols);
-                a3 = hi.fma(xv, a3);
-                b3 = hi1.fma(xv, b3);
-                xv = FloatVector.fromArray(F, x, xo + 4 * cols);
-                a4 = hi.fma(xv, a4);
-                b4 = hi1.fma(xv, b4);
-                xv = FloatVector.fromArray(F, x, xo + 5 * cols);
-                a5 = hi.fma(xv, a5);
-                b5 = hi1.fma(xv, b5);
-                xv = FloatVector.fromArray(F, x, xo + 6 * cols);
-                a6 = hi.fma(xv, a6);
-                b6 = hi1.fma(xv, b6);
-                xv = FloatVector.fromArray(F, x, xo + 7 * cols);
-                a7 = hi.fma(xv, a7);
-                b7 = hi1.fma(xv, b7);
-            }
-        }
-        out[(t + 0) * rows + r] = a0.reduceLanes(VectorOperators.ADD);
-        out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
-        out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
-        out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
-        out[(t + 4) * rows + r] = a4.reduceLanes(VectorOperators.ADD);
-        out[(t + 5) * rows + r] = a5.reduceLanes(VectorOperators.ADD);
-        out[(t + 6) * rows + r] = a6.reduceLanes(VectorOperators.ADD);
-        out[(t + 7) * rows + r] = a7.reduceLanes(VectorOperators.ADD);
-        out[(t + 0) * rows + r + 1] = b0.reduceLanes(VectorOperators.ADD);
-        out[(t + 1) * rows + r + 1] = b1.reduceLanes(VectorOperators.ADD);
-        out[(t + 2) * rows + r + 1] = b2.reduceLanes(VectorOperators.ADD);
-        out[(t + 3) * rows + r + 1] = b3.reduceLanes(VectorOperators.ADD);
-        out[(t + 4) * rows + r + 1] = b4.reduceLanes(VectorOperators.ADD);
-        out[(t + 5) * rows + r + 1] = b5.reduceLanes(VectorOperators.ADD);
-        out[(t + 6) * rows + r + 1] = b6.reduceLanes(VectorOperators.ADD);
-        out[(t + 7) * rows + r + 1] = b7.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -29,10 +29,6 @@ final class Q8_0Weight extends AbstractWeight {
     @Override
     public void multiplyRows(Activations x, int rowFrom, int rowTo, float[] out) {
         checkMultiply(x, rowFrom, rowTo, out);
-        if (FloatDecodeKernels.takes(x.n())) {
-            FloatDecodeKernels.q8_0(this, x, rowFrom, rowTo, out);
-        } else {
-            Q8Kernels.q8_0(this, x, rowFrom, rowTo, out);
-        }
+        Q8Kernels.q8_0(this, x, rowFrom, rowTo, out);
     }
 }

@@ -45,9 +45,11 @@ public final class VisionModels {
             return Optional.empty();
         }
         String type = root.path("model_type").asText("");
+        // LlavaConfig takes a vision_config without model_type as CLIP's
+        String tower = root.path("vision_config").path("model_type").asText("clip_vision_model");
         return switch (type) {
-            case "llava" -> Optional.of(LlavaModel.of(weights, text, ClipVisionConfig.of(root),
-                    HfCheckpoints.processorOf(dir)));
+            case "llava" -> tower.equals("clip_vision_model") ? Optional.of(LlavaModel.of(weights, text,
+                    ClipVisionConfig.of(root), HfCheckpoints.processorOf(dir))) : Optional.empty();
             case "gemma3" -> Optional.of(Gemma3VisionModel.of(weights, text, SiglipVisionConfig.of(root),
                     HfCheckpoints.processorOf(dir)));
             default -> Optional.empty();

@@ -137,12 +137,8 @@ public final class MatMulBench {
     private record Kind(GgmlType ggml, int mlxBits, int mlxGroupSize) {
         /** The kernel family that runs n tokens (Q4_0 decodes on float activations, see FloatDecodeKernels). */
         String kernel(int n) {
-            boolean floatDecode = ggml == GgmlType.Q4_0 || ggml == GgmlType.Q8_0;
-            if (floatDecode && n < 4 && !Boolean.getBoolean("jknife.tensor.intDecode")) {
+            if (ggml == GgmlType.Q4_0 && n < 4 && !Boolean.getBoolean("jknife.tensor.intDecode")) {
                 return "float";
-            }
-            if (floatDecode && n >= 8) {
-                return "f32-tile"; // whole 8-token float tiles; int8 for the rest
             }
             return ggml == null ? "mlx-float" : ggml.isQuantized() ? "int8" : "fused";
         }
