@@ -36,7 +36,8 @@ public final class ImageArguments {
         return List.copyOf(out);
     }
 
-    static boolean isGlob(String arg) {
+    /** Whether {@code arg} holds a glob wildcard ({@code * ? [ {}). */
+    public static boolean isGlob(String arg) {
         return arg.indexOf('*') >= 0 || arg.indexOf('?') >= 0 || arg.indexOf('[') >= 0 || arg.indexOf('{') >= 0;
     }
 

@@ -1,5 +1,6 @@
 package io.jknife.cli.commands;
 
+import io.jknife.vision.ImageArguments;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class VisionOptions {
         if (word.chars().anyMatch(Character::isWhitespace)) {
             return true; // "What is this?" is a question, not a glob
         }
-        if (word.indexOf('*') >= 0 || word.indexOf('?') >= 0 || word.indexOf('[') >= 0 || word.indexOf('{') >= 0) {
+        if (ImageArguments.isGlob(word)) {
             return false;
         }
         String name = word.substring(word.lastIndexOf('/') + 1);
