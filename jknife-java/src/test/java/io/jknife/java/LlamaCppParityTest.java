@@ -4,10 +4,12 @@ import io.jknife.formats.GgmlType;
 import io.jknife.java.model.Model;
 import io.jknife.llamacpp.LlamaCppLogits;
 import io.jknife.llamacpp.LlamaCppModel;
+import io.jknife.tensor.Interleaved;
 import io.jknife.testkit.TinyGguf;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
@@ -15,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
 /**
@@ -65,7 +69,24 @@ class LlamaCppParityTest {
             // llama.cpp b4916 aborts on a gemma2 whose layer count is not that of a released size (2B: 26)
             o = o.withDims(o.embeddingLength(), 26, o.headCount(), o.headCountKv(), o.feedForwardLength());
         }
-        Path file = TinyGguf.llama(dir.resolve(arch + "-" + type + ".gguf"), o);
+        compare(arch, type, o, arch + "-" + type);
+    }
+
+    /**
+     * Rows of 1024 values and more: Q4_0 and Q8_0 in the repacked layout of {@code Interleaved}
+     * (the tiny models above are too narrow for it and keep ggml's layout).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void repackedWeightsMatchLlamaCpp(GgmlType type) throws Exception {
+        assertTrue(Interleaved.repacks(type, 1024) && Interleaved.repacks(type, 2048));
+        TinyGguf.Options o = TinyGguf.Options.defaults().withArchitecture("llama").withWeightType(type).withSeed(3)
+                .withDims(1024, 2, 8, 2, 2048);
+        compare("llama", type, o, "llama-wide-" + type);
+    }
+
+    private static void compare(String arch, GgmlType type, TinyGguf.Options o, String name) throws Exception {
+        Path file = TinyGguf.llama(dir.resolve(name + ".gguf"), o);
         try (Model java = Parity.javaModel(file); LlamaCppModel ref = Parity.llamaModel(file)) {
             int vocab = java.transformer().vocabularySize();
             int[] prompt = Parity.prompt(vocab, 11);

@@ -46,6 +46,12 @@ public final class Activations {
     private boolean pairSplitValid;
     private final float[][] groupSums = new float[3][];
     private final boolean[] groupSumsValid = new boolean[3];
+    // for the interleaved weights, built on first use: per group of blocks, value k of every block
+    // side by side (see blockColumns and floatBlockColumns)
+    private short[] blockColumns;
+    private boolean blockColumnsValid;
+    private float[] floatBlockColumns;
+    private boolean floatBlockColumnsValid;
 
     private Activations(int capacity, int cols) {
         if (capacity <= 0 || cols <= 0) {
@@ -100,6 +106,8 @@ public final class Activations {
             interleavedValid = false;
             pairSplitValid = false;
             Arrays.fill(groupSumsValid, false);
+            blockColumnsValid = false;
+            floatBlockColumnsValid = false;
         }
         if (quantized) {
             quantize(x, n * cols / BLOCK);
@@ -250,6 +258,67 @@ public final class Activations {
             groupSumsValid[slot] = true;
         }
         return groupSums[slot];
+    }
+
+    /**
+     * The 8-bit values transposed per group of {@code group} blocks ({@code 32 * group} columns):
+     * for token t, group g, value k of the block and block b of the group, index
+     * {@code t * cols + g * 32 * group + k * group + b}. One vector of shorts then holds value k of
+     * every block of the group, which is how {@link InterleavedQ4_0Weight} stores its nibbles.
+     * Built once per {@link #set}; {@code group} must be the same on every call.
+     */
+    synchronized short[] blockColumns(int group) {
+        requireQuantized();
+        if (!blockColumnsValid) {
+            if (blockColumns == null) {
+                blockColumns = new short[q.length];
+            }
+            transpose(q, blockColumns, group);
+            blockColumnsValid = true;
+        }
+        return blockColumns;
+    }
+
+    /** The float values in the layout of {@link #blockColumns}, for {@link InterleavedQ8_0Weight}. */
+    synchronized float[] floatBlockColumns(int group) {
+        requireQuantized();
+        requireGroups(group);
+        if (!floatBlockColumnsValid) {
+            if (floatBlockColumns == null) {
+                floatBlockColumns = new float[capacity * cols];
+            }
+            int span = BLOCK * group;
+            int end = n * cols;
+            for (int base = 0; base < end; base += span) {
+                for (int b = 0; b < group; b++) {
+                    for (int k = 0; k < BLOCK; k++) {
+                        floatBlockColumns[base + k * group + b] = x[base + b * BLOCK + k];
+                    }
+                }
+            }
+            floatBlockColumnsValid = true;
+        }
+        return floatBlockColumns;
+    }
+
+    private void requireGroups(int group) {
+        if (group <= 0 || cols % (BLOCK * group) != 0) {
+            throw new IllegalStateException("activations of " + cols + " columns are not a whole number of "
+                    + BLOCK * group + "-value groups");
+        }
+    }
+
+    private void transpose(short[] from, short[] to, int group) {
+        requireGroups(group);
+        int span = BLOCK * group;
+        int end = n * cols;
+        for (int base = 0; base < end; base += span) {
+            for (int b = 0; b < group; b++) {
+                for (int k = 0; k < BLOCK; k++) {
+                    to[base + k * group + b] = from[base + b * BLOCK + k];
+                }
+            }
+        }
     }
 
     /** The value the kernels see for token t, column c: the dequantized 8-bit value. For tests. */

@@ -21,6 +21,8 @@ final class Vec {
     static final VectorSpecies<Byte> BH;
     /** Byte lanes of a quarter of the width: loaded and widened to {@link #I}. */
     static final VectorSpecies<Byte> BQ;
+    /** Short lanes of half the width: as many as {@link #I} has lanes (f16 scales widened to ints). */
+    static final VectorSpecies<Short> SH;
     static final VectorSpecies<Integer> I;
     static final VectorSpecies<Float> F;
     /** Lanes of {@link #S}. */
@@ -35,6 +37,7 @@ final class Vec {
                 : VectorSpecies.of(short.class, shape);
         BH = VectorSpecies.of(byte.class, VectorShape.forBitSize(bits / 2));
         BQ = VectorSpecies.of(byte.class, VectorShape.forBitSize(bits / 4));
+        SH = VectorSpecies.of(short.class, VectorShape.forBitSize(bits / 2));
         I = VectorSpecies.of(int.class, shape);
         F = VectorSpecies.of(float.class, shape);
         L = S.length();

@@ -55,6 +55,11 @@ class MatMulTest {
     }
 
     static Matrix matrix(GgmlType type, int rows, int cols, long seed) {
+        return matrix(arena, type, rows, cols, seed);
+    }
+
+    /** {@link #matrix(GgmlType, int, int, long)} in memory of {@code arena}. */
+    static Matrix matrix(Arena arena, GgmlType type, int rows, int cols, long seed) {
         Random rnd = new Random(seed);
         float[] v = new float[rows * cols];
         for (int i = 0; i < v.length; i++) {

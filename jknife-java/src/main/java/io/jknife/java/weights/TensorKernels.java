@@ -3,10 +3,12 @@ package io.jknife.java.weights;
 import io.jknife.formats.FormatException;
 import io.jknife.java.parallel.Parallel;
 import io.jknife.tensor.Activations;
+import io.jknife.tensor.Interleaved;
 import io.jknife.tensor.MatMul;
 import io.jknife.tensor.WeightTensor;
 import io.jknife.tensor.WorkerTeam;
 
+import java.lang.foreign.Arena;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,11 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The optimized kernels of {@code jknife-tensor}: fused dequantize-and-dot on 8-bit activations
  * (prepared once per input and shared by every matrix that reads it), split across one
- * {@link WorkerTeam}, which also runs the rest of the forward pass.
+ * {@link WorkerTeam}, which also runs the rest of the forward pass. Q4_0 and Q8_0 matrices are
+ * repacked at load into the lane-per-block layout of {@link Interleaved} (memory these kernels
+ * own until {@link #close()}).
  */
 public final class TensorKernels implements Kernels {
     private final WorkerTeam team;
     private final TeamParallel parallel;
+    /** The repacked matrices' memory. */
+    private final Arena arena = Arena.ofShared();
     /** One reusable activations buffer per input width (a model has two or three widths). */
     private int[] widths = new int[0];
     private int[] capacities = new int[0];
@@ -40,7 +46,7 @@ public final class TensorKernels implements Kernels {
                         throw new FormatException("tensor " + g.name() + " has type " + g.type()
                                 + ", which the Java engine does not support (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, MLX)");
                     }
-                    yield WeightTensor.of(g.type(), g.data(), g.rows(), g.cols());
+                    yield Interleaved.of(WeightTensor.of(g.type(), g.data(), g.rows(), g.cols()), arena, team);
                 }
                 case StoredMatrix.Mlx q -> WeightTensor.mlx(q.rows(), q.cols(), q.bits(), q.groupSize(),
                         q.packed(), q.scales(), q.biases(), q.scaleType());
@@ -105,6 +111,9 @@ public final class TensorKernels implements Kernels {
     @Override
     public void close() {
         team.close();
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 
     /** A {@link WeightTensor} seen as a {@link Linear}. */

@@ -1,0 +1,277 @@
+package io.jknife.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.jknife.tensor.AbstractWeight.LE;
+import static io.jknife.tensor.Vec.BH;
+import static io.jknife.tensor.Vec.BQ;
+import static io.jknife.tensor.Vec.F;
+import static io.jknife.tensor.Vec.I;
+import static io.jknife.tensor.Vec.S;
+import static io.jknife.tensor.Vec.SH;
+
+/**
+ * The kernels of the {@link Interleaved} layouts, one vector lane per block of a group.
+ *
+ * <p>Q4_0: per group, the 16 nibble bytes of every block are widened to shorts; the low and the
+ * high nibbles (0..15) multiply the 8-bit activations ({@link Activations#blockColumns}) into two
+ * short accumulators (16 products each, at most 30480: no overflow); after the group, the lanes
+ * are widened to ints, the offset 8 taken off through the activations' block sums
+ * ({@code Σ (q - 8) x = Σ q x - 8 Σ x}), converted to floats and scaled by weight scale times
+ * activation scale, one lane per block. The same integer sums as llama.cpp's Q4_0 x Q8_0 dot.
+ *
+ * <p>Q8_0: per group, the signed bytes of value k of every block are converted to floats and
+ * fused-multiply-added with the float activations ({@link Activations#floatBlockColumns}); the
+ * lanes are scaled by the blocks' scales once per group. Exact to the float activations.
+ *
+ * <p>Tokens go four at a time (each weight vector widened once for all four), the rest one by one;
+ * rows in blocks of {@link #ROW_BLOCK} so that a tile's activations stay in L1. The f16 scales are
+ * widened to floats in vector lanes: sign-extended, shifted into a float's exponent and mantissa
+ * bits (sign kept in bit 31), masked, times 2^112 (exact for normal and subnormal halves). The hot
+ * loops are written out in full, as in {@link Q8Kernels}: no helper takes or returns a vector.
+ */
+final class InterleavedKernels {
+    static final int TILE = 4;
+    private static final int ROW_BLOCK = 16;
+    private static final int G4 = Interleaved.Q4_GROUP;
+    private static final int G8 = Interleaved.Q8_GROUP;
+    private static final int H = I.length();
+    private static final float F16_BIAS = 0x1p112f;
+    private static final int F16_MASK = 0x8FFFE000;
+
+    private InterleavedKernels() {
+    }
+
+    // ---- Q4_0 -----------------------------------------------------------------------------
+
+    static void q4_0(InterleavedQ4_0Weight w, Activations x, int from, int to, float[] out) {
+        short[] xt = x.blockColumns(G4);
+        int[] sums = x.sums();
+        float[] xs = x.scales();
+        MemorySegment seg = w.data;
+        int cols = w.cols;
+        int groups = cols / (32 * G4);
+        int nb = cols / 32;
+        int n = x.n();
+        int rows = w.rows;
+        for (int rb = from; rb < to; rb += ROW_BLOCK) {
+            int re = Math.min(to, rb + ROW_BLOCK);
+            int t = 0;
+            for (; t + TILE <= n; t += TILE) {
+                for (int r = rb; r < re; r++) {
+                    q4_0Tile(seg, r * w.rowBytes, groups, xt, sums, xs, t, cols, nb, rows, r, out);
+                }
+            }
+            for (; t < n; t++) {
+                for (int r = rb; r < re; r++) {
+                    out[t * rows + r] = q4_0Dot(seg, r * w.rowBytes, groups, xt, t * cols, sums, xs, t * nb);
+                }
+            }
+        }
+    }
+
+    static float q4_0Dot(MemorySegment seg, long row, int groups, short[] xt, int xo, int[] sums, float[] xs, int so) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            long o = row + 18L * G4 * g;
+            int xg = xo + 32 * G4 * g;
+            ShortVector lo = ShortVector.zero(S);
+            ShortVector hi = ShortVector.zero(S);
+            for (int j = 0; j < 16; j++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * j, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                lo = lo.add(v.and((short) 0xF).mul(ShortVector.fromArray(S, xt, xg + G4 * j)));
+                hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xt, xg + G4 * (j + 16))));
+            }
+            int sb = so + G4 * g;
+            long so16 = o + 16L * G4;
+            IntVector sum = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0))
+                    .sub(IntVector.fromArray(I, sums, sb).lanewise(VectorOperators.LSHL, 3));
+            FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, so16, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                    .fma(d.mul(FloatVector.fromArray(F, xs, sb)), acc);
+            sum = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 1))
+                    .sub(IntVector.fromArray(I, sums, sb + H).lanewise(VectorOperators.LSHL, 3));
+            d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, so16 + 2L * H, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                    .fma(d.mul(FloatVector.fromArray(F, xs, sb + H)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void q4_0Tile(MemorySegment seg, long row, int groups, short[] xt, int[] sums, float[] xs, int t,
+                                 int cols, int nb, int rows, int r, float[] out) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g++) {
+            long o = row + 18L * G4 * g;
+            int xg = t * cols + 32 * G4 * g;
+            ShortVector lo0 = ShortVector.zero(S);
+            ShortVector hi0 = lo0;
+            ShortVector lo1 = lo0;
+            ShortVector hi1 = lo0;
+            ShortVector lo2 = lo0;
+            ShortVector hi2 = lo0;
+            ShortVector lo3 = lo0;
+            ShortVector hi3 = lo0;
+            for (int j = 0; j < 16; j++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * j, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector l = v.and((short) 0xF);
+                ShortVector h = v.lanewise(VectorOperators.LSHR, 4);
+                int xl = xg + G4 * j;
+                int xh = xg + G4 * (j + 16);
+                lo0 = lo0.add(l.mul(ShortVector.fromArray(S, xt, xl)));
+                hi0 = hi0.add(h.mul(ShortVector.fromArray(S, xt, xh)));
+                lo1 = lo1.add(l.mul(ShortVector.fromArray(S, xt, xl + cols)));
+                hi1 = hi1.add(h.mul(ShortVector.fromArray(S, xt, xh + cols)));
+                lo2 = lo2.add(l.mul(ShortVector.fromArray(S, xt, xl + 2 * cols)));
+                hi2 = hi2.add(h.mul(ShortVector.fromArray(S, xt, xh + 2 * cols)));
+                lo3 = lo3.add(l.mul(ShortVector.fromArray(S, xt, xl + 3 * cols)));
+                hi3 = hi3.add(h.mul(ShortVector.fromArray(S, xt, xh + 3 * cols)));
+            }
+            int sb = t * nb + G4 * g;
+            long so16 = o + 16L * G4;
+            FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, so16, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            int s0 = sb;
+            a0 = ((FloatVector) ((IntVector) lo0.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) hi0.convertShape(VectorOperators.S2I, I, 0))
+                    .sub(IntVector.fromArray(I, sums, s0).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0)), a0);
+            a1 = ((FloatVector) ((IntVector) lo1.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) hi1.convertShape(VectorOperators.S2I, I, 0))
+                    .sub(IntVector.fromArray(I, sums, s0 + nb).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + nb)), a1);
+            a2 = ((FloatVector) ((IntVector) lo2.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 0))
+                    .sub(IntVector.fromArray(I, sums, s0 + 2 * nb).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 2 * nb)), a2);
+            a3 = ((FloatVector) ((IntVector) lo3.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) hi3.convertShape(VectorOperators.S2I, I, 0))
+                    .sub(IntVector.fromArray(I, sums, s0 + 3 * nb).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 3 * nb)), a3);
+            d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, so16 + 2L * H, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            s0 = sb + H;
+            a0 = ((FloatVector) ((IntVector) lo0.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) hi0.convertShape(VectorOperators.S2I, I, 1))
+                    .sub(IntVector.fromArray(I, sums, s0).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0)), a0);
+            a1 = ((FloatVector) ((IntVector) lo1.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) hi1.convertShape(VectorOperators.S2I, I, 1))
+                    .sub(IntVector.fromArray(I, sums, s0 + nb).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + nb)), a1);
+            a2 = ((FloatVector) ((IntVector) lo2.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 1))
+                    .sub(IntVector.fromArray(I, sums, s0 + 2 * nb).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 2 * nb)), a2);
+            a3 = ((FloatVector) ((IntVector) lo3.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) hi3.convertShape(VectorOperators.S2I, I, 1))
+                    .sub(IntVector.fromArray(I, sums, s0 + 3 * nb).lanewise(VectorOperators.LSHL, 3))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 3 * nb)), a3);
+        }
+        out[t * rows + r] = a0.reduceLanes(VectorOperators.ADD);
+        out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
+        out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
+        out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q8_0 -----------------------------------------------------------------------------
+
+    static void q8_0(InterleavedQ8_0Weight w, Activations x, int from, int to, float[] out) {
+        float[] xt = x.floatBlockColumns(G8);
+        MemorySegment seg = w.data;
+        int cols = w.cols;
+        int groups = cols / (32 * G8);
+        int n = x.n();
+        int rows = w.rows;
+        for (int rb = from; rb < to; rb += ROW_BLOCK) {
+            int re = Math.min(to, rb + ROW_BLOCK);
+            int t = 0;
+            for (; t + TILE <= n; t += TILE) {
+                for (int r = rb; r < re; r++) {
+                    q8_0Tile(seg, r * w.rowBytes, groups, xt, t * cols, cols, rows, t, r, out);
+                }
+            }
+            for (; t < n; t++) {
+                for (int r = rb; r < re; r++) {
+                    out[t * rows + r] = q8_0Dot(seg, r * w.rowBytes, groups, xt, t * cols);
+                }
+            }
+        }
+    }
+
+    static float q8_0Dot(MemorySegment seg, long row, int groups, float[] xt, int xo) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            long o = row + 34L * G8 * g;
+            int xg = xo + 32 * G8 * g;
+            FloatVector p0 = FloatVector.zero(F);
+            FloatVector p1 = p0;
+            for (int k = 0; k < 32; k += 2) {
+                p0 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + (long) G8 * k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, xt, xg + G8 * k), p0);
+                p1 = ((FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + (long) G8 * (k + 1), LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, xt, xg + G8 * (k + 1)), p1);
+            }
+            FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, o + 32L * G8, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            acc = p0.add(p1).fma(d, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void q8_0Tile(MemorySegment seg, long row, int groups, float[] xt, int xo, int cols, int rows,
+                                 int t, int r, float[] out) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g++) {
+            long o = row + 34L * G8 * g;
+            int xg = xo + 32 * G8 * g;
+            FloatVector p0 = FloatVector.zero(F);
+            FloatVector p1 = p0;
+            FloatVector p2 = p0;
+            FloatVector p3 = p0;
+            for (int k = 0; k < 32; k++) {
+                FloatVector wv = (FloatVector) ByteVector.fromMemorySegment(BQ, seg, o + (long) G8 * k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                int xk = xg + G8 * k;
+                p0 = wv.fma(FloatVector.fromArray(F, xt, xk), p0);
+                p1 = wv.fma(FloatVector.fromArray(F, xt, xk + cols), p1);
+                p2 = wv.fma(FloatVector.fromArray(F, xt, xk + 2 * cols), p2);
+                p3 = wv.fma(FloatVector.fromArray(F, xt, xk + 3 * cols), p3);
+            }
+            FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, o + 32L * G8, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            a0 = p0.fma(d, a0);
+            a1 = p1.fma(d, a1);
+            a2 = p2.fma(d, a2);
+            a3 = p3.fma(d, a3);
+        }
+        out[t * rows + r] = a0.reduceLanes(VectorOperators.ADD);
+        out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
+        out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
+        out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
+    }
+}
