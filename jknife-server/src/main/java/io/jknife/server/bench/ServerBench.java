@@ -42,7 +42,10 @@ import java.util.Optional;
  * timed the same way, as a client sees them: (pieces − 1) / (time from the first streamed piece to
  * the last), so the number compares what the HTTP layer, JSON and SSE add per token.
  *
- * <pre>ServerBench --model FILE.gguf [--tokens 64] [--reps 7] [--threads 2] [--ctx 512]</pre>
+ * <p>The client: {@code socket} (default) reads the stream on one thread as curl does; {@code http}
+ * uses {@code java.net.http.HttpClient}, which costs the shared cores more per chunk.
+ *
+ * <pre>ServerBench --model FILE.gguf [--tokens 64] [--reps 7] [--threads 2] [--ctx 512] [--client socket|http]</pre>
  */
 public final class ServerBench {
     private static final String PROMPT = "The quick brown fox jumps over the lazy dog. Once upon a time";
@@ -57,6 +60,7 @@ public final class ServerBench {
         int reps = 7;
         int threads = 2;
         int ctx = 512;
+        String client = "socket";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = Path.of(args[++i]);
@@ -64,6 +68,7 @@ public final class ServerBench {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--ctx" -> ctx = Integer.parseInt(args[++i]);
+                case "--client" -> client = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -82,7 +87,11 @@ public final class ServerBench {
         OpenAiServer server = new OpenAiServer(config, catalog, i -> TextSession.open(i, load, engines),
                 MemoryReading.linux(), line -> { });
         server.start();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = switch (client) {
+            case "http" -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            case "socket" -> null;
+            default -> throw new IllegalArgumentException("--client http|socket, got " + client);
+        };
         List<Double> direct = new ArrayList<>();
         List<Double> served = new ArrayList<>();
         List<Double> pairRatios = new ArrayList<>();
@@ -144,14 +153,61 @@ public final class ServerBench {
     private static double runServed(HttpClient http, String url, int tokens) throws Exception {
         String body = JSON.writeValueAsString(Map.of("model", "bench/model-GGUF", "prompt", PROMPT, "max_tokens", tokens,
                 "temperature", 0, "stream", true));
+        if (http == null) {
+            return runServedOnSocket(URI.create(url), body);
+        }
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<java.io.InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("server answered " + resp.statusCode() + ": " + new String(resp.body().readAllBytes(), StandardCharsets.UTF_8));
         }
+        return readEvents(resp.body());
+    }
+
+    /**
+     * The request as curl sends it: HTTP/1.0 on a plain socket (no chunked framing: the body runs
+     * to the end of the connection), read on this one thread. {@code java.net.http}'s client hands
+     * every chunk through its selector thread and an executor to the reader, three wake-ups per
+     * token that compete with the engine's threads for the same cores.
+     */
+    private static double runServedOnSocket(URI url, String body) throws Exception {
+        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+            socket.setTcpNoDelay(true);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST " + url.getPath() + " HTTP/1.0\r\nHost: " + url.getHost() + "\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(payload);
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            String status = headerLine(in);
+            if (!status.contains(" 200")) {
+                throw new IllegalStateException("server answered " + status + ": "
+                        + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            while (!headerLine(in).isEmpty()) {
+                // headers
+            }
+            return readEvents(in);
+        }
+    }
+
+    private static String headerLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Times the server-sent events with text in them. */
+    private static double readEvents(java.io.InputStream body) throws Exception {
         Timing t = new Timing();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
