@@ -20,11 +20,16 @@ abstract class AbstractWeight implements WeightTensor {
     final long rowBytes;
 
     AbstractWeight(GgmlType type, MemorySegment data, int rows, int cols) {
+        this(type, data, rows, cols, type.byteSize(cols));
+    }
+
+    /** A layout of its own ({@link Interleaved}'s Q4_K) with rows of {@code rowBytes}. */
+    AbstractWeight(GgmlType type, MemorySegment data, int rows, int cols, long rowBytes) {
         this.type = type;
         this.data = data;
         this.rows = rows;
         this.cols = cols;
-        this.rowBytes = type.byteSize(cols);
+        this.rowBytes = rowBytes;
     }
 
     /** The GGML type (not part of {@link WeightTensor}: MLX weights have none). */

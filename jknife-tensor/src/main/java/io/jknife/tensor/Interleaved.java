@@ -11,13 +11,14 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * Repacks Q4_0 and Q8_0 matrices at load, as llama.cpp repacks Q4_0 for its CPU kernels: within
+ * Repacks Q4_0, Q8_0 and Q4_K matrices at load, as llama.cpp repacks Q4_0 for its CPU kernels: within
  * each row, groups of blocks are stored value by value ("value k of every block of the group,
  * side by side", then the group's f16 scales), so that one vector lane follows one block. A dot
  * product then needs no per-block scale broadcast and no per-block horizontal work, and Q4_0
  * multiplies its nibbles with the 8-bit activations in short lanes, the sums of 16 products
  * fitting a short (at most 16 * 15 * 127). Rows keep their byte size and order, so row ranges
- * split across threads as before.
+ * split across threads as before. Q4_K becomes Q4_0-like 32-value blocks with a scale and a minimum
+ * each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead of 18).
  *
  * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels}) are
  * bound by instructions per block, not memory; on a 1B-shaped stack streamed from memory, one
@@ -52,6 +53,7 @@ public final class Interleaved {
         return switch (type) {
             case Q4_0 -> cols % (32 * Q4_GROUP) == 0;
             case Q8_0 -> cols % (32 * Q8_GROUP) == 0;
+            case Q4_K -> cols % (32 * Q4_GROUP) == 0 && Q4_GROUP % 8 == 0;
             default -> false;
         };
     }
@@ -69,18 +71,27 @@ public final class Interleaved {
         if (!(w instanceof AbstractWeight a) || !repacks(a.type(), a.cols())) {
             return w;
         }
-        int group = a.type() == GgmlType.Q4_0 ? Q4_GROUP : Q8_GROUP;
-        int valueBytes = a.type() == GgmlType.Q4_0 ? 16 : 32;
-        MemorySegment dst = FreshMemory.allocate(arena, a.byteSize());
         int rows = a.rows();
         int threads = team.threads();
-        team.run(i -> repack(a.data(), dst, a.rowBytes(), valueBytes, group,
-                MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
+        WeightTensor result;
+        if (a.type() == GgmlType.Q4_K) {
+            long rowBytes = InterleavedQ4_KWeight.rowBytes(a.cols());
+            MemorySegment dst = FreshMemory.allocate(arena, rowBytes * rows);
+            team.run(i -> repackQ4_K(a, dst, rowBytes, MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
+            result = new InterleavedQ4_KWeight(dst, rows, a.cols());
+        } else {
+            int group = a.type() == GgmlType.Q4_0 ? Q4_GROUP : Q8_GROUP;
+            int valueBytes = a.type() == GgmlType.Q4_0 ? 16 : 32;
+            MemorySegment dst = FreshMemory.allocate(arena, a.byteSize());
+            team.run(i -> repack(a.data(), dst, a.rowBytes(), valueBytes, group,
+                    MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
+            result = a.type() == GgmlType.Q4_0 ? new InterleavedQ4_0Weight(dst, rows, a.cols())
+                    : new InterleavedQ8_0Weight(dst, rows, a.cols());
+        }
         if (a.data().isMapped()) {
             a.data().unload();
         }
-        return a.type() == GgmlType.Q4_0 ? new InterleavedQ4_0Weight(dst, rows, a.cols())
-                : new InterleavedQ8_0Weight(dst, rows, a.cols());
+        return result;
     }
 
     /**
@@ -118,6 +129,62 @@ public final class Interleaved {
     }
 
     /**
+     * Q4_K rows [from, to) into {@link InterleavedQ4_KWeight}'s layout: each 32-value sub-block
+     * becomes a Q4_0-like block (value j in the low nibble of byte j, value j + 16 in its high
+     * nibble) with its own scale d * sc and minimum dmin * m as halves; a group is
+     * {@link #Q4_GROUP} sub-blocks (Q4_GROUP / 8 super-blocks), nibbles transposed as in
+     * {@link #repack}, then the group's scales, then its minimums.
+     */
+    private static void repackQ4_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
+        int group = Q4_GROUP;
+        int supers = group / 8;
+        int srcGroupBytes = supers * Q4_KWeight.BLOCK_BYTES;
+        int dstGroupBytes = group * InterleavedQ4_KWeight.SUB_BLOCK_BYTES;
+        byte[] in = new byte[srcGroupBytes];
+        byte[] out = new byte[dstGroupBytes];
+        long[] x = new long[8];
+        int[] sc = new int[8];
+        int[] m = new int[8];
+        int[] packed = new int[12];
+        int groups = w.cols() / (32 * group);
+        for (int r = from; r < to; r++) {
+            for (int g = 0; g < groups; g++) {
+                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
+                        srcGroupBytes);
+                for (int s = 0; s < supers; s++) {
+                    int o = s * Q4_KWeight.BLOCK_BYTES;
+                    float d = Float.float16ToFloat((short) SHORT_LE.get(in, o));
+                    float dmin = Float.float16ToFloat((short) SHORT_LE.get(in, o + 2));
+                    for (int i = 0; i < 12; i++) {
+                        packed[i] = in[o + 4 + i] & 0xFF;
+                    }
+                    KQuants.unpack(packed, sc, m);
+                    for (int j = 0; j < 8; j++) {
+                        int b = 8 * s + j;
+                        SHORT_LE.set(out, 16 * group + 2 * b, Float.floatToFloat16(d * sc[j]));
+                        SHORT_LE.set(out, 18 * group + 2 * b, Float.floatToFloat16(dmin * m[j]));
+                    }
+                    for (int half = 0; half < 16; half += 8) {
+                        // sub-blocks 2p and 2p+1 share source bytes 32p..32p+31 (low and high nibbles)
+                        for (int p = 0; p < 4; p++) {
+                            long lo = (long) LONG.get(in, o + 16 + 32 * p + half);
+                            long hi = (long) LONG.get(in, o + 16 + 32 * p + half + 16);
+                            x[2 * p] = (lo & 0x0F0F0F0F0F0F0F0FL) | ((hi & 0x0F0F0F0F0F0F0F0FL) << 4);
+                            x[2 * p + 1] = ((lo >>> 4) & 0x0F0F0F0F0F0F0F0FL) | (hi & 0xF0F0F0F0F0F0F0F0L);
+                        }
+                        transpose8x8(x);
+                        for (int j = 0; j < 8; j++) {
+                            LONG.set(out, (half + j) * group + 8 * s, x[j]);
+                        }
+                    }
+                }
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
+                        dstGroupBytes);
+            }
+        }
+    }
+
+    /**
      * Transposes the 8 x 8 bytes of x (byte j of x[i] becomes byte i of x[j]): 4-byte halves
      * swapped between rows i and i+4, then 2-byte quarters between i and i+2, then bytes between i and i+1.
      */
@@ -144,6 +211,7 @@ public final class Interleaved {
 
     private static final int[] QUARTER_ROWS = {0, 1, 4, 5};
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The f16 scale of block {@code b} of row {@code r} in a repacked matrix. */
     static float scale(AbstractWeight w, int group, int valueBytes, int r, int b) {

@@ -26,6 +26,10 @@ import static io.jknife.tensor.Vec.SH;
  * ({@code Σ (q - 8) x = Σ q x - 8 Σ x}), converted to floats and scaled by weight scale times
  * activation scale, one lane per block. The same integer sums as llama.cpp's Q4_0 x Q8_0 dot.
  *
+ * <p>Q4_K (repacked as Q4_0-like blocks with a scale s and a minimum mn each): the same nibble
+ * products without the offset; per block lane {@code s dx Σ q x - mn dx Σ x}, the second sum
+ * the activations' scaled block sums, as llama.cpp subtracts the minimums through Q8_K's sums.
+ *
  * <p>Q8_0: per group, the signed bytes of value k of every block are converted to floats and
  * fused-multiply-added with the float activations ({@link Activations#floatBlockColumns}); the
  * lanes are scaled by the blocks' scales once per group. Exact to the float activations.
@@ -186,6 +190,147 @@ final class InterleavedKernels {
                     .add((IntVector) hi3.convertShape(VectorOperators.S2I, I, 1))
                     .sub(IntVector.fromArray(I, sums, s0 + 3 * nb).lanewise(VectorOperators.LSHL, 3))
                     .convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 3 * nb)), a3);
+        }
+        out[t * rows + r] = a0.reduceLanes(VectorOperators.ADD);
+        out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
+        out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
+        out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q4_K (as Q4_0 blocks with a scale and a minimum each) ---------------------------
+
+    static void q4_K(InterleavedQ4_KWeight w, Activations x, int from, int to, float[] out) {
+        short[] xt = x.blockColumns(G4);
+        float[] sums = x.scaledSums();
+        float[] xs = x.scales();
+        MemorySegment seg = w.data;
+        int cols = w.cols;
+        int groups = cols / (32 * G4);
+        int nb = cols / 32;
+        int n = x.n();
+        int rows = w.rows;
+        for (int rb = from; rb < to; rb += ROW_BLOCK) {
+            int re = Math.min(to, rb + ROW_BLOCK);
+            int t = 0;
+            for (; t + TILE <= n; t += TILE) {
+                for (int r = rb; r < re; r++) {
+                    q4_KTile(seg, r * w.rowBytes, groups, xt, sums, xs, t, cols, nb, rows, r, out);
+                }
+            }
+            for (; t < n; t++) {
+                for (int r = rb; r < re; r++) {
+                    out[t * rows + r] = q4_KDot(seg, r * w.rowBytes, groups, xt, t * cols, sums, xs, t * nb);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per block lane: s * dx * Σ q x (the nibbles times the 8-bit activations, as for Q4_0 but
+     * without the offset) minus mn * dx * Σ x (the activations' scaled block sums).
+     */
+    static float q4_KDot(MemorySegment seg, long row, int groups, short[] xt, int xo, float[] sums, float[] xs, int so) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            long o = row + 20L * G4 * g;
+            int xg = xo + 32 * G4 * g;
+            ShortVector lo = ShortVector.zero(S);
+            ShortVector hi = ShortVector.zero(S);
+            for (int j = 0; j < 16; j++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * j, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                lo = lo.add(v.and((short) 0xF).mul(ShortVector.fromArray(S, xt, xg + G4 * j)));
+                hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xt, xg + G4 * (j + 16))));
+            }
+            int sb = so + G4 * g;
+            long scales = o + 16L * G4;
+            long mins = o + 18L * G4;
+            FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, scales, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            FloatVector m = ((IntVector) ShortVector.fromMemorySegment(SH, seg, mins, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            acc = ((FloatVector) ((IntVector) lo.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(d.mul(FloatVector.fromArray(F, xs, sb)), acc)
+                    .sub(m.mul(FloatVector.fromArray(F, sums, sb)));
+            d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, scales + 2L * H, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            m = ((IntVector) ShortVector.fromMemorySegment(SH, seg, mins + 2L * H, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            acc = ((FloatVector) ((IntVector) lo.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(d.mul(FloatVector.fromArray(F, xs, sb + H)), acc)
+                    .sub(m.mul(FloatVector.fromArray(F, sums, sb + H)));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void q4_KTile(MemorySegment seg, long row, int groups, short[] xt, float[] sums, float[] xs, int t,
+                                 int cols, int nb, int rows, int r, float[] out) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g++) {
+            long o = row + 20L * G4 * g;
+            int xg = t * cols + 32 * G4 * g;
+            ShortVector lo0 = ShortVector.zero(S);
+            ShortVector hi0 = lo0;
+            ShortVector lo1 = lo0;
+            ShortVector hi1 = lo0;
+            ShortVector lo2 = lo0;
+            ShortVector hi2 = lo0;
+            ShortVector lo3 = lo0;
+            ShortVector hi3 = lo0;
+            for (int j = 0; j < 16; j++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * j, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector l = v.and((short) 0xF);
+                ShortVector h = v.lanewise(VectorOperators.LSHR, 4);
+                int xl = xg + G4 * j;
+                int xh = xg + G4 * (j + 16);
+                lo0 = lo0.add(l.mul(ShortVector.fromArray(S, xt, xl)));
+                hi0 = hi0.add(h.mul(ShortVector.fromArray(S, xt, xh)));
+                lo1 = lo1.add(l.mul(ShortVector.fromArray(S, xt, xl + cols)));
+                hi1 = hi1.add(h.mul(ShortVector.fromArray(S, xt, xh + cols)));
+                lo2 = lo2.add(l.mul(ShortVector.fromArray(S, xt, xl + 2 * cols)));
+                hi2 = hi2.add(h.mul(ShortVector.fromArray(S, xt, xh + 2 * cols)));
+                lo3 = lo3.add(l.mul(ShortVector.fromArray(S, xt, xl + 3 * cols)));
+                hi3 = hi3.add(h.mul(ShortVector.fromArray(S, xt, xh + 3 * cols)));
+            }
+            for (int p = 0; p < 2; p++) {
+                int s0 = t * nb + G4 * g + H * p;
+                FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, o + 16L * G4 + 2L * H * p, LE)
+                        .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                        .reinterpretAsFloats().mul(F16_BIAS);
+                FloatVector m = ((IntVector) ShortVector.fromMemorySegment(SH, seg, o + 18L * G4 + 2L * H * p, LE)
+                        .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                        .reinterpretAsFloats().mul(F16_BIAS);
+                IntVector i0 = p == 0
+                        ? ((IntVector) lo0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) hi0.convertShape(VectorOperators.S2I, I, 0))
+                        : ((IntVector) lo0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) hi0.convertShape(VectorOperators.S2I, I, 1));
+                IntVector i1 = p == 0
+                        ? ((IntVector) lo1.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) hi1.convertShape(VectorOperators.S2I, I, 0))
+                        : ((IntVector) lo1.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) hi1.convertShape(VectorOperators.S2I, I, 1));
+                IntVector i2 = p == 0
+                        ? ((IntVector) lo2.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 0))
+                        : ((IntVector) lo2.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 1));
+                IntVector i3 = p == 0
+                        ? ((IntVector) lo3.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) hi3.convertShape(VectorOperators.S2I, I, 0))
+                        : ((IntVector) lo3.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) hi3.convertShape(VectorOperators.S2I, I, 1));
+                a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0)), a0)
+                        .sub(m.mul(FloatVector.fromArray(F, sums, s0)));
+                a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + nb)), a1)
+                        .sub(m.mul(FloatVector.fromArray(F, sums, s0 + nb)));
+                a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 2 * nb)), a2)
+                        .sub(m.mul(FloatVector.fromArray(F, sums, s0 + 2 * nb)));
+                a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).fma(d.mul(FloatVector.fromArray(F, xs, s0 + 3 * nb)), a3)
+                        .sub(m.mul(FloatVector.fromArray(F, sums, s0 + 3 * nb)));
+            }
         }
         out[t * rows + r] = a0.reduceLanes(VectorOperators.ADD);
         out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);

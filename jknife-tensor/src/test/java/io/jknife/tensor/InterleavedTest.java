@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The repacked Q4_0 and Q8_0 layouts ({@link Interleaved}) against the float reference: the same
- * rows decoded bit for bit, and products exact up to float rounding to the activations each kernel
- * reads (Q4_0 the 8-bit ones, Q8_0 the floats), for single tokens, 4-token tiles and remainders,
+ * The repacked Q4_0, Q8_0 and Q4_K layouts ({@link Interleaved}) against the float reference: the
+ * same rows decoded (Q4_K within the rounding of its scales to halves), and products exact up to
+ * float rounding to the weights and activations each kernel reads (Q4_0 and Q4_K the 8-bit ones,
+ * Q8_0 the floats), for single tokens, 4-token tiles and remainders,
  * on one and two threads.
  */
 class InterleavedTest {
@@ -52,18 +53,21 @@ class InterleavedTest {
     }
 
     static int groupCols(GgmlType type) {
-        return 32 * (type == GgmlType.Q4_0 ? Interleaved.Q4_GROUP : Interleaved.Q8_GROUP);
+        return 32 * (type == GgmlType.Q8_0 ? Interleaved.Q8_GROUP : Interleaved.Q4_GROUP);
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K"})
     void productsMatchTheReference(GgmlType type) {
         int cols = 2 * groupCols(type);
         for (int rows : new int[]{1, 13, 70}) {
             MatMulTest.Matrix m = matrix(type, rows, cols, rows * 17L + type.ordinal());
             WeightTensor w = Interleaved.of(m.w(), arena, two);
             assertTrue(Interleaved.repacks(type, cols));
-            assertEquals(m.w().byteSize(), w.byteSize());
+            if (type != GgmlType.Q4_K) { // Q4_K takes 20 bytes per 32 values instead of 18
+                assertEquals(m.w().byteSize(), w.byteSize());
+            }
+            float[] decoded = decode(w); // Q4_K's scales are halves now: what the kernels multiply
             assertEquals(type.name(), w.typeName());
             // the source is no longer read: spoil it
             m.w().data().fill((byte) 0x55);
@@ -71,7 +75,7 @@ class InterleavedTest {
                 float[] xs = activations(n, cols, n * 5L + rows);
                 Activations x = Activations.of(xs, n, cols);
                 double[] ref = reference(m.decoded(), rows, cols, xs, n);
-                double[] exact = type == GgmlType.Q4_0 ? reference(m.decoded(), rows, cols, dequantized(x), n) : ref;
+                double[] exact = type == GgmlType.Q8_0 ? ref : reference(decoded, rows, cols, dequantized(x), n);
                 for (WorkerTeam team : new WorkerTeam[]{one, two}) {
                     float[] out = new float[n * rows + 1];
                     out[n * rows] = 42;
@@ -85,10 +89,11 @@ class InterleavedTest {
         }
     }
 
+    /** Q4_0 and Q8_0 rows decode bit for bit as before; Q4_K's within its scales' half rounding. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K"})
     void rowsDecodeAsBefore(GgmlType type) {
-        int cols = groupCols(type);
+        int cols = 2 * groupCols(type);
         MatMulTest.Matrix m = matrix(type, 3, cols, 9);
         WeightTensor w = Interleaved.of(m.w(), arena, one);
         float[] row = new float[cols];
@@ -96,8 +101,24 @@ class InterleavedTest {
             w.rowTo(r, row, 0);
             float[] want = new float[cols];
             System.arraycopy(m.decoded(), r * cols, want, 0, cols);
-            assertArrayEquals(want, row, type + " row " + r);
+            if (type == GgmlType.Q4_K) {
+                float max = 0;
+                for (float v : want) {
+                    max = Math.max(max, Math.abs(v));
+                }
+                assertArrayEquals(want, row, max * 2e-3f, type + " row " + r);
+            } else {
+                assertArrayEquals(want, row, type + " row " + r);
+            }
         }
+    }
+
+    private static float[] decode(WeightTensor w) {
+        float[] all = new float[w.rows() * w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            w.rowTo(r, all, r * w.cols());
+        }
+        return all;
     }
 
     /** The scales widen in vector lanes: zero, negative, subnormal and large halves come out exact. */
@@ -128,8 +149,10 @@ class InterleavedTest {
         MatMulTest.Matrix odd = matrix(GgmlType.Q4_0, 2, groupCols(GgmlType.Q4_0) + 32, 1);
         assertFalse(Interleaved.repacks(GgmlType.Q4_0, odd.w().cols()));
         assertSame(odd.w(), Interleaved.of(odd.w(), arena, one));
-        MatMulTest.Matrix k = matrix(GgmlType.Q4_K, 2, 1024, 1);
+        MatMulTest.Matrix k = matrix(GgmlType.Q4_K, 2, groupCols(GgmlType.Q4_K) + 256, 1);
         assertSame(k.w(), Interleaved.of(k.w(), arena, one));
+        MatMulTest.Matrix six = matrix(GgmlType.Q6_K, 2, 1024, 1);
+        assertSame(six.w(), Interleaved.of(six.w(), arena, one));
         assertInstanceOf(InterleavedQ8_0Weight.class,
                 Interleaved.of(matrix(GgmlType.Q8_0, 2, groupCols(GgmlType.Q8_0), 1).w(), arena, one));
     }
