@@ -11,14 +11,15 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * Repacks Q4_0, Q8_0 and Q4_K matrices at load, as llama.cpp repacks Q4_0 for its CPU kernels: within
+ * Repacks Q4_0, Q8_0, Q4_K and Q6_K matrices at load, as llama.cpp repacks Q4_0 for its CPU kernels: within
  * each row, groups of blocks are stored value by value ("value k of every block of the group,
  * side by side", then the group's f16 scales), so that one vector lane follows one block. A dot
  * product then needs no per-block scale broadcast and no per-block horizontal work, and Q4_0
  * multiplies its nibbles with the 8-bit activations in short lanes, the sums of 16 products
  * fitting a short (at most 16 * 15 * 127). Rows keep their byte size and order, so row ranges
  * split across threads as before. Q4_K becomes Q4_0-like 32-value blocks with a scale and a minimum
- * each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead of 18).
+ * each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead of 18), Q6_K signed bytes with
+ * two scales ({@link InterleavedQ6_KWeight}, 36 bytes instead of 26.25).
  *
  * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels}) are
  * bound by instructions per block, not memory; on a 1B-shaped stack streamed from memory, one
@@ -53,7 +54,7 @@ public final class Interleaved {
         return switch (type) {
             case Q4_0 -> cols % (32 * Q4_GROUP) == 0;
             case Q8_0 -> cols % (32 * Q8_GROUP) == 0;
-            case Q4_K -> cols % (32 * Q4_GROUP) == 0 && Q4_GROUP % 8 == 0;
+            case Q4_K, Q6_K -> cols % (32 * Q4_GROUP) == 0 && Q4_GROUP % 8 == 0;
             default -> false;
         };
     }
@@ -79,6 +80,11 @@ public final class Interleaved {
             MemorySegment dst = FreshMemory.allocate(arena, rowBytes * rows);
             team.run(i -> repackQ4_K(a, dst, rowBytes, MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
             result = new InterleavedQ4_KWeight(dst, rows, a.cols());
+        } else if (a.type() == GgmlType.Q6_K) {
+            long rowBytes = InterleavedQ6_KWeight.rowBytes(a.cols());
+            MemorySegment dst = FreshMemory.allocate(arena, rowBytes * rows);
+            team.run(i -> repackQ6_K(a, dst, rowBytes, MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
+            result = new InterleavedQ6_KWeight(dst, rows, a.cols());
         } else {
             int group = a.type() == GgmlType.Q4_0 ? Q4_GROUP : Q8_GROUP;
             int valueBytes = a.type() == GgmlType.Q4_0 ? 16 : 32;
@@ -175,6 +181,67 @@ public final class Interleaved {
                         transpose8x8(x);
                         for (int j = 0; j < 8; j++) {
                             LONG.set(out, (half + j) * group + 8 * s, x[j]);
+                        }
+                    }
+                }
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
+                        dstGroupBytes);
+            }
+        }
+    }
+
+    /**
+     * Q6_K rows [from, to) into {@link InterleavedQ6_KWeight}'s layout: each super-block's 256
+     * values decoded to signed bytes (ggml's order: per half of 128, ql[l] and ql[l+32] give the low
+     * nibbles of values l, l+64 and l+32, l+96; qh[l] their high bits), 32 blocks of them
+     * transposed as in {@link #repack}, then the halves d * sc of every 16 values.
+     */
+    private static void repackQ6_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
+        int group = Q4_GROUP;
+        int supers = group / 8;
+        int srcGroupBytes = supers * Q6_KWeight.BLOCK_BYTES;
+        int dstGroupBytes = group * InterleavedQ6_KWeight.BLOCK_BYTES;
+        byte[] in = new byte[srcGroupBytes];
+        byte[] values = new byte[group * 32]; // block-major: value k of block b at b * 32 + k
+        byte[] out = new byte[dstGroupBytes];
+        long[] x = new long[8];
+        int groups = w.cols() / (32 * group);
+        for (int r = from; r < to; r++) {
+            for (int g = 0; g < groups; g++) {
+                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
+                        srcGroupBytes);
+                for (int s = 0; s < supers; s++) {
+                    int o = s * Q6_KWeight.BLOCK_BYTES;
+                    float d = Float.float16ToFloat((short) SHORT_LE.get(in, o + 208));
+                    int y = 256 * s;
+                    for (int half = 0; half < 2; half++) {
+                        int ql = o + 64 * half;
+                        int qh = o + 128 + 32 * half;
+                        for (int l = 0; l < 32; l++) {
+                            int a = in[ql + l] & 0xFF;
+                            int c = in[ql + l + 32] & 0xFF;
+                            int h = in[qh + l] & 0xFF;
+                            int yy = y + 128 * half + l;
+                            values[yy] = (byte) (((a & 0xF) | ((h & 3) << 4)) - 32);
+                            values[yy + 32] = (byte) (((c & 0xF) | (((h >>> 2) & 3) << 4)) - 32);
+                            values[yy + 64] = (byte) (((a >>> 4) | (((h >>> 4) & 3) << 4)) - 32);
+                            values[yy + 96] = (byte) (((c >>> 4) | (((h >>> 6) & 3) << 4)) - 32);
+                        }
+                    }
+                    for (int i = 0; i < 8; i++) {
+                        int b = 8 * s + i;
+                        SHORT_LE.set(out, 32 * group + 2 * b, Float.floatToFloat16(d * in[o + 192 + 2 * i]));
+                        SHORT_LE.set(out, 34 * group + 2 * b, Float.floatToFloat16(d * in[o + 192 + 2 * i + 1]));
+                    }
+                }
+                for (int bt = 0; bt < group; bt += 8) {
+                    for (int kt = 0; kt < 32; kt += 8) {
+                        for (int i = 0; i < 8; i++) {
+                            x[i] = (long) LONG.get(values, (bt + i) * 32 + kt);
+                        }
+                        transpose8x8(x);
+                        for (int j = 0; j < 8; j++) {
+                            LONG.set(out, (kt + j) * group + bt, x[j]);
                         }
                     }
                 }

@@ -30,6 +30,10 @@ import static io.jknife.tensor.Vec.SH;
  * products without the offset; per block lane {@code s dx Σ q x - mn dx Σ x}, the second sum
  * the activations' scaled block sums, as llama.cpp subtracts the minimums through Q8_K's sums.
  *
+ * <p>Q6_K (repacked as signed bytes with a scale per 16 values): byte times 8-bit activation in
+ * short lanes, four accumulators of 8 products; one token at a time (the bytes need no unpacking,
+ * so a tile would save little; a block of rows stays in L2 across a prompt's tokens).
+ *
  * <p>Q8_0: per group, the signed bytes of value k of every block are converted to floats and
  * fused-multiply-added with the float activations ({@link Activations#floatBlockColumns}); the
  * lanes are scaled by the blocks' scales once per group. Exact to the float activations.
@@ -336,6 +340,80 @@ final class InterleavedKernels {
         out[(t + 1) * rows + r] = a1.reduceLanes(VectorOperators.ADD);
         out[(t + 2) * rows + r] = a2.reduceLanes(VectorOperators.ADD);
         out[(t + 3) * rows + r] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q6_K (as signed bytes with two scales per 32-value block) ------------------------
+
+    static void q6_K(InterleavedQ6_KWeight w, Activations x, int from, int to, float[] out) {
+        short[] xt = x.blockColumns(G4);
+        float[] xs = x.scales();
+        MemorySegment seg = w.data;
+        int cols = w.cols;
+        int groups = cols / (32 * G4);
+        int nb = cols / 32;
+        int n = x.n();
+        int rows = w.rows;
+        for (int rb = from; rb < to; rb += ROW_BLOCK) {
+            int re = Math.min(to, rb + ROW_BLOCK);
+            for (int t = 0; t < n; t++) {
+                for (int r = rb; r < re; r++) {
+                    out[t * rows + r] = q6_KDot(seg, r * w.rowBytes, groups, xt, t * cols, xs, t * nb);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per block lane: the 32 products of weight bytes (-32..31) and 8-bit activations summed in
+     * four short accumulators of 8 (at most 8 * 32 * 127 = 32512 each), the first two scaled by
+     * the lane's first scale, the last two by its second, times the activations' block scale.
+     */
+    static float q6_KDot(MemorySegment seg, long row, int groups, short[] xt, int xo, float[] xs, int so) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            long o = row + 36L * G4 * g;
+            int xg = xo + 32 * G4 * g;
+            ShortVector p0 = ShortVector.zero(S);
+            ShortVector p1 = p0;
+            ShortVector p2 = p0;
+            ShortVector p3 = p0;
+            for (int k = 0; k < 8; k++) {
+                p0 = p0.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+                p1 = p1.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * (k + 8), LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * (k + 8))));
+                p2 = p2.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * (k + 16), LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * (k + 16))));
+                p3 = p3.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * (k + 24), LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * (k + 24))));
+            }
+            int sb = so + G4 * g;
+            long first = o + 32L * G4;
+            long second = o + 34L * G4;
+            FloatVector s0 = ((IntVector) ShortVector.fromMemorySegment(SH, seg, first, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            FloatVector s1 = ((IntVector) ShortVector.fromMemorySegment(SH, seg, second, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            FloatVector lane = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).mul(s0);
+            lane = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(s1, lane);
+            acc = lane.fma(FloatVector.fromArray(F, xs, sb), acc);
+            s0 = ((IntVector) ShortVector.fromMemorySegment(SH, seg, first + 2L * H, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            s1 = ((IntVector) ShortVector.fromMemorySegment(SH, seg, second + 2L * H, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
+                    .reinterpretAsFloats().mul(F16_BIAS);
+            lane = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).mul(s0);
+            lane = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, I, 1))
+                    .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(s1, lane);
+            acc = lane.fma(FloatVector.fromArray(F, xs, sb + H), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     // ---- Q8_0 -----------------------------------------------------------------------------

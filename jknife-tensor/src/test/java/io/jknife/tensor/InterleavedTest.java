@@ -23,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The repacked Q4_0, Q8_0 and Q4_K layouts ({@link Interleaved}) against the float reference: the
- * same rows decoded (Q4_K within the rounding of its scales to halves), and products exact up to
- * float rounding to the weights and activations each kernel reads (Q4_0 and Q4_K the 8-bit ones,
+ * The repacked Q4_0, Q8_0, Q4_K and Q6_K layouts ({@link Interleaved}) against the float reference: the
+ * same rows decoded (the k-quants within the rounding of their scales to halves), and products exact
+ * up to float rounding to the weights and activations each kernel reads (all but Q8_0 the 8-bit ones,
  * Q8_0 the floats), for single tokens, 4-token tiles and remainders,
  * on one and two threads.
  */
@@ -57,17 +57,17 @@ class InterleavedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void productsMatchTheReference(GgmlType type) {
         int cols = 2 * groupCols(type);
         for (int rows : new int[]{1, 13, 70}) {
             MatMulTest.Matrix m = matrix(type, rows, cols, rows * 17L + type.ordinal());
             WeightTensor w = Interleaved.of(m.w(), arena, two);
             assertTrue(Interleaved.repacks(type, cols));
-            if (type != GgmlType.Q4_K) { // Q4_K takes 20 bytes per 32 values instead of 18
+            if (!type.name().endsWith("_K")) { // the k-quants take more bytes (their own layouts)
                 assertEquals(m.w().byteSize(), w.byteSize());
             }
-            float[] decoded = decode(w); // Q4_K's scales are halves now: what the kernels multiply
+            float[] decoded = decode(w); // the k-quants' scales are halves now: what the kernels multiply
             assertEquals(type.name(), w.typeName());
             // the source is no longer read: spoil it
             m.w().data().fill((byte) 0x55);
@@ -89,9 +89,9 @@ class InterleavedTest {
         }
     }
 
-    /** Q4_0 and Q8_0 rows decode bit for bit as before; Q4_K's within its scales' half rounding. */
+    /** Q4_0 and Q8_0 rows decode bit for bit as before; the k-quants within their scales' half rounding. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void rowsDecodeAsBefore(GgmlType type) {
         int cols = 2 * groupCols(type);
         MatMulTest.Matrix m = matrix(type, 3, cols, 9);
@@ -101,7 +101,7 @@ class InterleavedTest {
             w.rowTo(r, row, 0);
             float[] want = new float[cols];
             System.arraycopy(m.decoded(), r * cols, want, 0, cols);
-            if (type == GgmlType.Q4_K) {
+            if (type.name().endsWith("_K")) {
                 float max = 0;
                 for (float v : want) {
                     max = Math.max(max, Math.abs(v));
@@ -151,8 +151,8 @@ class InterleavedTest {
         assertSame(odd.w(), Interleaved.of(odd.w(), arena, one));
         MatMulTest.Matrix k = matrix(GgmlType.Q4_K, 2, groupCols(GgmlType.Q4_K) + 256, 1);
         assertSame(k.w(), Interleaved.of(k.w(), arena, one));
-        MatMulTest.Matrix six = matrix(GgmlType.Q6_K, 2, 1024, 1);
-        assertSame(six.w(), Interleaved.of(six.w(), arena, one));
+        MatMulTest.Matrix five = matrix(GgmlType.Q5_K, 2, 1024, 1);
+        assertSame(five.w(), Interleaved.of(five.w(), arena, one));
         assertInstanceOf(InterleavedQ8_0Weight.class,
                 Interleaved.of(matrix(GgmlType.Q8_0, 2, groupCols(GgmlType.Q8_0), 1).w(), arena, one));
     }
