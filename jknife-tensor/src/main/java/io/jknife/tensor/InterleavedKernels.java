@@ -380,12 +380,18 @@ final class InterleavedKernels {
             for (int k = 0; k < 8; k++) {
                 p0 = p0.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
                         .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
-                p1 = p1.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * (k + 8), LE)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * (k + 8))));
-                p2 = p2.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * (k + 16), LE)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * (k + 16))));
-                p3 = p3.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * (k + 24), LE)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * (k + 24))));
+            }
+            for (int k = 8; k < 16; k++) {
+                p1 = p1.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+            }
+            for (int k = 16; k < 24; k++) {
+                p2 = p2.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+            }
+            for (int k = 24; k < 32; k++) {
+                p3 = p3.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
             }
             int sb = so + G4 * g;
             long first = o + 32L * G4;
