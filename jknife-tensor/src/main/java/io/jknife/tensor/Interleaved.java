@@ -19,7 +19,7 @@ import java.util.Objects;
  * fitting a short (at most 16 * 15 * 127). Rows keep their byte size and order, so row ranges
  * split across threads as before. Q4_K becomes Q4_0-like 32-value blocks with a scale and a minimum
  * each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead of 18), Q6_K signed bytes with
- * two scales ({@link InterleavedQ6_KWeight}, 36 bytes instead of 26.25).
+ * d and two 8-bit scales ({@link InterleavedQ6_KWeight}, 36 bytes instead of 26.25).
  *
  * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels}) are
  * bound by instructions per block, not memory; on a 1B-shaped stack streamed from memory, one
@@ -194,7 +194,8 @@ public final class Interleaved {
      * Q6_K rows [from, to) into {@link InterleavedQ6_KWeight}'s layout: each super-block's 256
      * values decoded to signed bytes (ggml's order: per half of 128, ql[l] and ql[l+32] give the low
      * nibbles of values l, l+64 and l+32, l+96; qh[l] their high bits), 32 blocks of them
-     * transposed as in {@link #repack}, then the halves d * sc of every 16 values.
+     * transposed as in {@link #repack}, then each block's d (its super-block's), then the scales of
+     * its first and of its second 16 values.
      */
     private static void repackQ6_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
         int group = Q4_GROUP;
@@ -212,7 +213,6 @@ public final class Interleaved {
                         srcGroupBytes);
                 for (int s = 0; s < supers; s++) {
                     int o = s * Q6_KWeight.BLOCK_BYTES;
-                    float d = Float.float16ToFloat((short) SHORT_LE.get(in, o + 208));
                     int y = 256 * s;
                     for (int half = 0; half < 2; half++) {
                         int ql = o + 64 * half;
@@ -230,8 +230,10 @@ public final class Interleaved {
                     }
                     for (int i = 0; i < 8; i++) {
                         int b = 8 * s + i;
-                        SHORT_LE.set(out, 32 * group + 2 * b, Float.floatToFloat16(d * in[o + 192 + 2 * i]));
-                        SHORT_LE.set(out, 34 * group + 2 * b, Float.floatToFloat16(d * in[o + 192 + 2 * i + 1]));
+                        out[32 * group + 2 * b] = in[o + 208];
+                        out[32 * group + 2 * b + 1] = in[o + 209];
+                        out[34 * group + b] = in[o + 192 + 2 * i];
+                        out[35 * group + b] = in[o + 192 + 2 * i + 1];
                     }
                 }
                 for (int bt = 0; bt < group; bt += 8) {

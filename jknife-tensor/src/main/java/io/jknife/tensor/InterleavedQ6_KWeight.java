@@ -7,14 +7,15 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Q6_K repacked by {@link Interleaved}: every 32 values as a block of signed bytes q - 32 (in
- * -32..31) with two half scales, d * sc of its first and of its second 16 values (rounded to
- * halves: 2^-11 relative). Per row, groups of {@link Interleaved#Q4_GROUP} blocks: 32 x group
- * bytes (value k of block b at {@code k * group + b}), then the first scales, then the second.
+ * -32..31) with its super-block's f16 d and the 8-bit scales of its first and second 16 values;
+ * value = (d * sc) * q, as ggml computes it. Per row, groups of {@link Interleaved#Q4_GROUP}
+ * blocks: 32 x group bytes (value k of block b at {@code k * group + b}), then the blocks' d,
+ * then their first scales, then their second.
  * 36 bytes per 32 values instead of 26.25: a byte per value is what lets the kernel multiply
  * without unpacking bits.
  */
 final class InterleavedQ6_KWeight extends AbstractWeight {
-    /** Bytes per 32 values: one per value and two half scales. */
+    /** Bytes per 32 values: one per value, d, two scales. */
     static final int BLOCK_BYTES = 36;
     private static final int GROUP = Interleaved.Q4_GROUP;
 
@@ -32,8 +33,9 @@ final class InterleavedQ6_KWeight extends AbstractWeight {
         for (int b = 0; b < cols / 32; b++) {
             long g = r * rowBytes + (long) (b / GROUP) * GROUP * BLOCK_BYTES;
             int lane = b % GROUP;
-            float s0 = f16(g + 32L * GROUP + 2L * lane);
-            float s1 = f16(g + 34L * GROUP + 2L * lane);
+            float d = f16(g + 32L * GROUP + 2L * lane);
+            float s0 = d * data.get(ValueLayout.JAVA_BYTE, g + 34L * GROUP + lane);
+            float s1 = d * data.get(ValueLayout.JAVA_BYTE, g + 35L * GROUP + lane);
             for (int k = 0; k < 32; k++) {
                 dst[off + b * 32 + k] = (k < 16 ? s0 : s1) * data.get(ValueLayout.JAVA_BYTE, g + (long) k * GROUP + lane);
             }
