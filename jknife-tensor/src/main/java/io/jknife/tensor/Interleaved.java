@@ -19,7 +19,7 @@ import java.util.Objects;
  * fitting a short (at most 16 * 15 * 127). Rows keep their byte size and order, so row ranges
  * split across threads as before. Q4_K becomes Q4_0-like 32-value blocks with a scale and a minimum
  * each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead of 18), Q6_K signed bytes with
- * d and two 8-bit scales ({@link InterleavedQ6_KWeight}, 36 bytes instead of 26.25).
+ * two float scales ({@link InterleavedQ6_KWeight}, 40 bytes instead of 26.25).
  *
  * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels}) are
  * bound by instructions per block, not memory; on a 1B-shaped stack streamed from memory, one
@@ -194,8 +194,8 @@ public final class Interleaved {
      * Q6_K rows [from, to) into {@link InterleavedQ6_KWeight}'s layout: each super-block's 256
      * values decoded to signed bytes (ggml's order: per half of 128, ql[l] and ql[l+32] give the low
      * nibbles of values l, l+64 and l+32, l+96; qh[l] their high bits), 32 blocks of them
-     * transposed as in {@link #repack}, then each block's d (its super-block's), then the scales of
-     * its first and of its second 16 values.
+     * transposed as in {@link #repack}, then the floats d * sc of every block's first 16 values,
+     * then those of its second 16.
      */
     private static void repackQ6_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
         int group = Q4_GROUP;
@@ -228,12 +228,11 @@ public final class Interleaved {
                             values[yy + 96] = (byte) (((c >>> 4) | (((h >>> 6) & 3) << 4)) - 32);
                         }
                     }
+                    float d = Float.float16ToFloat((short) SHORT_LE.get(in, o + 208));
                     for (int i = 0; i < 8; i++) {
                         int b = 8 * s + i;
-                        out[32 * group + 2 * b] = in[o + 208];
-                        out[32 * group + 2 * b + 1] = in[o + 209];
-                        out[34 * group + b] = in[o + 192 + 2 * i];
-                        out[35 * group + b] = in[o + 192 + 2 * i + 1];
+                        FLOAT_LE.set(out, 32 * group + 4 * b, d * in[o + 192 + 2 * i]);
+                        FLOAT_LE.set(out, 36 * group + 4 * b, d * in[o + 192 + 2 * i + 1]);
                     }
                 }
                 for (int bt = 0; bt < group; bt += 8) {
@@ -280,6 +279,7 @@ public final class Interleaved {
 
     private static final int[] QUARTER_ROWS = {0, 1, 4, 5};
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The f16 scale of block {@code b} of row {@code r} in a repacked matrix. */

@@ -30,7 +30,7 @@ import static io.jknife.tensor.Vec.SH;
  * products without the offset; per block lane {@code s dx Σ q x - mn dx Σ x}, the second sum
  * the activations' scaled block sums, as llama.cpp subtracts the minimums through Q8_K's sums.
  *
- * <p>Q6_K (repacked as signed bytes with d and an 8-bit scale per 16 values): byte times 8-bit activation in
+ * <p>Q6_K (repacked as signed bytes with a float scale per 16 values): byte times 8-bit activation in
  * short lanes, four accumulators of 8 products; one token at a time (the bytes need no unpacking,
  * so a tile would save little; a block of rows stays in L2 across a prompt's tokens).
  *
@@ -371,7 +371,7 @@ final class InterleavedKernels {
     static float q6_KDot(MemorySegment seg, long row, int groups, short[] xt, int xo, float[] xs, int so) {
         FloatVector acc = FloatVector.zero(F);
         for (int g = 0; g < groups; g++) {
-            long o = row + 36L * G4 * g;
+            long o = row + 40L * G4 * g;
             int xg = xo + 32 * G4 * g;
             ShortVector p0 = ShortVector.zero(S);
             ShortVector p1 = p0;
@@ -394,32 +394,21 @@ final class InterleavedKernels {
                         .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
             }
             int sb = so + G4 * g;
-            long ds = o + 32L * G4;
-            long first = o + 34L * G4;
-            long second = o + 35L * G4;
-            FloatVector d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, ds, LE)
-                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
-                    .reinterpretAsFloats().mul(F16_BIAS);
-            FloatVector s0 = d.mul((FloatVector) ByteVector.fromMemorySegment(BQ, seg, first, LE)
-                    .convertShape(VectorOperators.B2F, F, 0));
-            FloatVector s1 = d.mul((FloatVector) ByteVector.fromMemorySegment(BQ, seg, second, LE)
-                    .convertShape(VectorOperators.B2F, F, 0));
+            long first = o + 32L * G4;
+            long second = o + 36L * G4;
             FloatVector lane = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, I, 0))
-                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).mul(s0);
+                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromMemorySegment(F, seg, first, LE));
             lane = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, I, 0))
-                    .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(s1, lane);
+                    .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, seg, second, LE), lane);
             acc = lane.fma(FloatVector.fromArray(F, xs, sb), acc);
-            d = ((IntVector) ShortVector.fromMemorySegment(SH, seg, ds + 2L * H, LE)
-                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_MASK)
-                    .reinterpretAsFloats().mul(F16_BIAS);
-            s0 = d.mul((FloatVector) ByteVector.fromMemorySegment(BQ, seg, first + H, LE)
-                    .convertShape(VectorOperators.B2F, F, 0));
-            s1 = d.mul((FloatVector) ByteVector.fromMemorySegment(BQ, seg, second + H, LE)
-                    .convertShape(VectorOperators.B2F, F, 0));
             lane = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, I, 1))
-                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).mul(s0);
+                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromMemorySegment(F, seg, first + 4L * H, LE));
             lane = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, I, 1))
-                    .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(s1, lane);
+                    .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, seg, second + 4L * H, LE), lane);
             acc = lane.fma(FloatVector.fromArray(F, xs, sb + H), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
