@@ -115,17 +115,7 @@ public final class Interleaved {
         long[] x = new long[8];
         for (long o = from * rowBytes, end = to * rowBytes; o < end; o += groupBytes) {
             MemorySegment.copy(src, ValueLayout.JAVA_BYTE, o, in, 0, groupBytes);
-            for (int bt = 0; bt < group; bt += 8) {
-                for (int kt = 0; kt < valueBytes; kt += 8) {
-                    for (int i = 0; i < 8; i++) {
-                        x[i] = (long) LONG.get(in, (bt + i) * blockBytes + 2 + kt);
-                    }
-                    transpose8x8(x);
-                    for (int j = 0; j < 8; j++) {
-                        LONG.set(out, (kt + j) * group + bt, x[j]);
-                    }
-                }
-            }
+            transposeBlocks(in, blockBytes, 2, out, group, valueBytes, x);
             for (int b = 0; b < group; b++) {
                 out[valueBytes * group + 2 * b] = in[b * blockBytes];
                 out[valueBytes * group + 2 * b + 1] = in[b * blockBytes + 1];
@@ -235,19 +225,28 @@ public final class Interleaved {
                         FLOAT_LE.set(out, 36 * group + 4 * b, d * in[o + 192 + 2 * i + 1]);
                     }
                 }
-                for (int bt = 0; bt < group; bt += 8) {
-                    for (int kt = 0; kt < 32; kt += 8) {
-                        for (int i = 0; i < 8; i++) {
-                            x[i] = (long) LONG.get(values, (bt + i) * 32 + kt);
-                        }
-                        transpose8x8(x);
-                        for (int j = 0; j < 8; j++) {
-                            LONG.set(out, (kt + j) * group + bt, x[j]);
-                        }
-                    }
-                }
+                transposeBlocks(values, 32, 0, out, group, 32, x);
                 MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
                         dstGroupBytes);
+            }
+        }
+    }
+
+    /**
+     * Byte k of block b, at {@code from[b * stride + offset + k]} for {@code group} blocks of
+     * {@code valueBytes}, to {@code to[k * group + b]}, in 8 x 8 tiles ({@code x} is scratch).
+     */
+    private static void transposeBlocks(byte[] from, int stride, int offset, byte[] to, int group, int valueBytes,
+                                        long[] x) {
+        for (int bt = 0; bt < group; bt += 8) {
+            for (int kt = 0; kt < valueBytes; kt += 8) {
+                for (int i = 0; i < 8; i++) {
+                    x[i] = (long) LONG.get(from, (bt + i) * stride + offset + kt);
+                }
+                transpose8x8(x);
+                for (int j = 0; j < 8; j++) {
+                    LONG.set(to, (kt + j) * group + bt, x[j]);
+                }
             }
         }
     }
