@@ -11,25 +11,26 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * Repacks Q4_0, Q8_0, Q4_K and Q6_K matrices at load, as llama.cpp repacks Q4_0 for its CPU kernels: within
- * each row, groups of blocks are stored value by value ("value k of every block of the group,
- * side by side", then the group's f16 scales), so that one vector lane follows one block. A dot
- * product then needs no per-block scale broadcast and no per-block horizontal work, and Q4_0
- * multiplies its nibbles with the 8-bit activations in short lanes, the sums of 16 products
- * fitting a short (at most 16 * 15 * 127). Rows keep their byte size and order, so row ranges
- * split across threads as before. Q4_K becomes Q4_0-like 32-value blocks with a scale and a minimum
- * each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead of 18), Q6_K signed bytes with
- * two float scales ({@link InterleavedQ6_KWeight}, 40 bytes instead of 26.25).
+ * Repacks Q4_0, Q8_0, Q4_K and Q6_K matrices at load, as llama.cpp repacks Q4_0 for its CPU
+ * kernels: within each row, groups of blocks are stored value by value ("value k of every block
+ * of the group, side by side", then the group's scales), so that one vector lane follows one
+ * block. A dot product then needs no per-block scale broadcast and no per-block horizontal work,
+ * and 4-bit values multiply the 8-bit activations in short lanes (at most 16 * 15 * 127 per
+ * accumulator). Q4_0 and Q8_0 rows keep their byte size; Q4_K becomes Q4_0-like 32-value blocks
+ * with a scale and a minimum each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead
+ * of 18), Q6_K signed bytes with two float scales ({@link InterleavedQ6_KWeight}, 40 instead of
+ * 26.25). Row order is kept, so row ranges split across threads as before.
  *
- * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels}) are
- * bound by instructions per block, not memory; on a 1B-shaped stack streamed from memory, one
- * thread on a 2-core AVX-512 EPYC, a prototype took 0.91 against 1.62 ns per Q4_0 block and 1.47
- * against 2.44 ns per Q8_0 block.
+ * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels},
+ * {@link KKernels}) are bound by instructions per block, not memory; on a 1B-shaped stack streamed
+ * from memory, one thread on a 2-core AVX-512 EPYC, a prototype took 0.91 against 1.62 ns per
+ * Q4_0 block and 1.47 against 2.44 ns per Q8_0 block.
  *
- * <p>The cost: the repacked copy is allocated off the heap (as large as the tensor, see
- * {@link FreshMemory}); the mapped source pages are released afterwards
- * ({@link MemorySegment#unload()}), so resident memory stays about one model. Load time grows by
- * the copy: fresh memory is slow to touch on some machines (the VM these numbers come from). {@code -Djknife.tensor.interleave=false} keeps ggml's layout (for comparisons).
+ * <p>The cost: the repacked copy is allocated off the heap (see {@link FreshMemory}); the mapped
+ * source pages are released afterwards ({@link MemorySegment#unload()}), so resident memory stays
+ * about one model (Q6_K's 1.5x more). Load time grows by the copy, and fresh memory is slow to
+ * touch on some machines (the VM these numbers come from). {@code -Djknife.tensor.interleave=false}
+ * keeps ggml's layout (for comparisons).
  */
 public final class Interleaved {
     /** Whether repacking is switched off ({@code -Djknife.tensor.interleave=false}). */
@@ -43,9 +44,9 @@ public final class Interleaved {
     }
 
     /**
-     * Whether {@link #of} repacks a matrix of this type and column count: Q4_0 rows of a whole
-     * number of {@link #Q4_GROUP} blocks (1024 values with AVX-512), Q8_0 rows of {@link #Q8_GROUP}
-     * blocks (512 values).
+     * Whether {@link #of} repacks a matrix of this type and column count: Q4_0, Q4_K and Q6_K rows
+     * of a whole number of {@link #Q4_GROUP} 32-value blocks (1024 values with AVX-512), Q8_0 rows
+     * of {@link #Q8_GROUP} blocks (512 values).
      */
     public static boolean repacks(GgmlType type, int cols) {
         if (DISABLED) {
@@ -61,9 +62,9 @@ public final class Interleaved {
 
     /**
      * {@code w} repacked into memory of {@code arena} (split across {@code team}), or {@code w}
-     * itself when {@link #repacks} says no. The result computes the same products and decodes the
-     * same rows. {@code w}'s memory is no longer read afterwards; when it is mapped from a file its
-     * pages are released.
+     * itself when {@link #repacks} says no. The result decodes the same rows (Q4_K's within the
+     * rounding of its scales to halves); its products read 8-bit activations (Q8_0: the floats).
+     * {@code w}'s memory is no longer read afterwards; when it is mapped from a file its pages are released.
      */
     public static WeightTensor of(WeightTensor w, Arena arena, WorkerTeam team) {
         Objects.requireNonNull(w, "w");
