@@ -5,6 +5,7 @@ import io.jknife.engine.LoadOptions;
 import io.jknife.engine.TextEngine;
 import io.jknife.formats.FormatException;
 import io.jknife.formats.gguf.GgufReader;
+import io.jknife.formats.gguf.GgufTensorInfo;
 import io.jknife.java.model.Family;
 import io.jknife.java.model.Model;
 import io.jknife.java.vision.VisionLanguageModel;
@@ -18,6 +19,8 @@ import io.jknife.store.probe.ModelFiles;
 import io.jknife.store.probe.ModelFormat;
 import io.jknife.store.probe.ModelProbe;
 import io.jknife.store.probe.ModelProber;
+import io.jknife.tensor.Interleaved;
+import io.jknife.tensor.WeightTensor;
 import io.jknife.tokenizer.GgufTokenizers;
 import io.jknife.tokenizer.HfTokenizers;
 import io.jknife.tokenizer.Tokenizer;
@@ -157,6 +160,16 @@ public final class JavaEngine implements TextEngine {
      * store would. For tools and benchmarks; the CLI loads what the store resolved.
      */
     public JavaModel loadFile(Path gguf, LoadOptions options) throws EngineException {
+        Probed p = probeFile(gguf);
+        return load(p.entry(), p.probe(), options);
+    }
+
+    /** A model file and what probing it as the store would says. */
+    record Probed(ModelEntry entry, ModelProbe probe) {
+    }
+
+    /** Probes one GGUF file as the store would probe its directory. */
+    static Probed probeFile(Path gguf) throws EngineException {
         Path file = gguf.toAbsolutePath().normalize();
         Path dir = file.getParent();
         ModelFiles files = ModelFiles.scan(dir);
@@ -166,8 +179,7 @@ public final class JavaEngine implements TextEngine {
                 .orElseThrow(() -> new EngineException(file + " is not a GGUF model file"));
         String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
         ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
-        ModelEntry entry = new ModelEntry(file.toString(), null, dir, null, files, variant, dirName);
-        return load(entry, probe, options);
+        return new Probed(new ModelEntry(file.toString(), null, dir, null, files, variant, dirName), probe);
     }
 
     /**
@@ -180,6 +192,32 @@ public final class JavaEngine implements TextEngine {
         String dirName = d.getFileName() == null ? "model" : d.getFileName().toString();
         ModelProbe probe = ModelProber.probe(files, null, dirName, List.of());
         return load(new ModelEntry(d.toString(), null, d, null, files, null, dirName), probe, options);
+    }
+
+    /**
+     * For GGUF, the model files with every matrix at the size {@link Interleaved} gives it (Q4_K and
+     * Q6_K grow when repacked); safetensors and unreadable files as the default says.
+     */
+    @Override
+    public long weightBytes(ModelEntry entry, ModelProbe probe) {
+        long files = TextEngine.super.weightBytes(entry, probe);
+        if (probe == null || probe.format() != ModelFormat.GGUF || probe.files() == null) {
+            return files;
+        }
+        long bytes = files;
+        try {
+            for (Path p : probe.files()) {
+                for (GgufTensorInfo t : GgufReader.read(p).tensors()) {
+                    long[] dims = t.dims();
+                    if (dims.length == 2 && WeightTensor.supports(t.type())) {
+                        bytes += Interleaved.bytes(t.type(), dims[1], dims[0]) - t.byteSize();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return files; // the load will say what is wrong with the file
+        }
+        return bytes;
     }
 
     /** The kernels for {@code threads} threads: {@code jknife-tensor}'s, or the plain ones when asked for. */

@@ -291,4 +291,33 @@ class JavaEngineTest {
         EngineException e = assertThrows(EngineException.class, () -> engine.loadFile(bert, OPTIONS));
         assertTrue(e.getMessage().contains("bert"), e.getMessage());
     }
+
+    /**
+     * The memory the server's gate reserves: Q4_0 kept at its file size, Q6_K at its repacked size
+     * (40 bytes per 32 values instead of 26.25), and the model loads.
+     */
+    @Test
+    void weightBytesCountTheRepackedLayouts() throws Exception {
+        for (GgmlType type : List.of(GgmlType.Q4_0, GgmlType.Q6_K)) {
+            Path file = TinyGguf.llama(Files.createDirectories(dir.resolve("wide-" + type)).resolve("wide.gguf"),
+                    TinyGguf.Options.defaults().withWeightType(type).withDims(1024, 1, 8, 2, 1024));
+            JavaEngine.Probed p = JavaEngine.probeFile(file);
+            long fileBytes = Files.size(file);
+            long weights = engine.weightBytes(p.entry(), p.probe());
+            long matrices = 0;
+            for (var t : io.jknife.formats.gguf.GgufReader.read(file).tensors()) {
+                if (t.dims().length == 2) {
+                    matrices += t.byteSize();
+                }
+            }
+            if (type == GgmlType.Q4_0) {
+                assertEquals(fileBytes, weights);
+            } else {
+                assertEquals(fileBytes + matrices * (40 * 4 - 105) / 105, weights, type.name()); // 40 / 26.25 = 160 / 105
+            }
+            try (JavaModel m = engine.loadFile(file, new LoadOptions(64, 2))) {
+                assertTrue(greedy(m, "Hello world", 3, List.of(), null).usage().promptTokens() > 0);
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.jknife.server;
 
+import io.jknife.engine.EngineCatalog;
 import io.jknife.engine.EngineException;
 import io.jknife.engine.LoadOptions;
 import io.jknife.engine.SpeechEngineCatalog;
@@ -426,7 +427,10 @@ public final class ModelManager implements AutoCloseable {
         return speech ? f.speechBytes() : info.capabilities().contains(Capability.VISION) ? f.visionBytes() : 0;
     }
 
-    /** Model file bytes + a KV cache estimate + the configured margin. */
+    /**
+     * The weights as the routed engine will hold them ({@link io.jknife.engine.TextEngine#weightBytes}: file bytes, or
+     * more where it repacks them) + a KV cache estimate + the configured margin.
+     */
     public long requiredBytes(ModelInfo info) {
         long files = 0;
         if (info.probe() != null && info.probe().files() != null) {
@@ -441,7 +445,14 @@ public final class ModelManager implements AutoCloseable {
         if (files == 0) {
             files = info.sizeBytes();
         }
-        return files + kvEstimate(info, files) + config.memoryMargin();
+        long weights = info.engine() == null ? 0 : Engines.CATALOG.get(info.engine())
+                .map(e -> e.weightBytes(info.entry(), info.probe())).orElse(0L);
+        return Math.max(files, weights) + kvEstimate(info, files) + config.memoryMargin();
+    }
+
+    /** The engines, found when first asked (what each says about its memory). */
+    private static final class Engines {
+        static final EngineCatalog CATALOG = EngineCatalog.discover();
     }
 
     /**

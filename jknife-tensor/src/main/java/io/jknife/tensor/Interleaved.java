@@ -61,6 +61,22 @@ public final class Interleaved {
     }
 
     /**
+     * The bytes a {@code rows x cols} matrix of {@code type} takes after {@link #of}: its ggml size,
+     * or the larger repacked size of Q4_K and Q6_K. For memory estimates before a load.
+     */
+    public static long bytes(GgmlType type, long rows, long cols) {
+        if (cols <= Integer.MAX_VALUE && repacks(type, (int) cols)) {
+            if (type == GgmlType.Q4_K) {
+                return rows * InterleavedQ4_KWeight.rowBytes((int) cols);
+            }
+            if (type == GgmlType.Q6_K) {
+                return rows * InterleavedQ6_KWeight.rowBytes((int) cols);
+            }
+        }
+        return rows * type.byteSize(cols);
+    }
+
+    /**
      * {@code w} repacked into memory of {@code arena} (split across {@code team}), or {@code w}
      * itself when {@link #repacks} says no. The result decodes the same rows (Q4_K's within the
      * rounding of its scales to halves); its products read 8-bit activations (Q8_0: the floats).
