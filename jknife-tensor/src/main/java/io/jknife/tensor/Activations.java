@@ -264,16 +264,25 @@ public final class Activations {
      * The 8-bit values transposed per group of {@code group} blocks ({@code 32 * group} columns):
      * for token t, group g, value k of the block and block b of the group, index
      * {@code t * cols + g * 32 * group + k * group + b}. One vector of shorts then holds value k of
-     * every block of the group, which is how {@link InterleavedQ4_0Weight} stores its nibbles.
+     * every block of the group, as the {@link Interleaved} layouts store their weights.
      * Built once per {@link #set}; {@code group} must be the same on every call.
      */
     synchronized short[] blockColumns(int group) {
         requireQuantized();
+        requireGroups(group);
         if (!blockColumnsValid) {
             if (blockColumns == null) {
                 blockColumns = new short[q.length];
             }
-            transpose(q, blockColumns, group);
+            int span = BLOCK * group;
+            int end = n * cols;
+            for (int base = 0; base < end; base += span) {
+                for (int b = 0; b < group; b++) {
+                    for (int k = 0; k < BLOCK; k++) {
+                        blockColumns[base + k * group + b] = q[base + b * BLOCK + k];
+                    }
+                }
+            }
             blockColumnsValid = true;
         }
         return blockColumns;
@@ -305,19 +314,6 @@ public final class Activations {
         if (group <= 0 || cols % (BLOCK * group) != 0) {
             throw new IllegalStateException("activations of " + cols + " columns are not a whole number of "
                     + BLOCK * group + "-value groups");
-        }
-    }
-
-    private void transpose(short[] from, short[] to, int group) {
-        requireGroups(group);
-        int span = BLOCK * group;
-        int end = n * cols;
-        for (int base = 0; base < end; base += span) {
-            for (int b = 0; b < group; b++) {
-                for (int k = 0; k < BLOCK; k++) {
-                    to[base + k * group + b] = from[base + b * BLOCK + k];
-                }
-            }
         }
     }
 

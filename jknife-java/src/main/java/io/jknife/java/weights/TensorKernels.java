@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The optimized kernels of {@code jknife-tensor}: fused dequantize-and-dot on 8-bit activations
  * (prepared once per input and shared by every matrix that reads it), split across one
- * {@link WorkerTeam}, which also runs the rest of the forward pass. Q4_0 and Q8_0 matrices are
- * repacked at load into the lane-per-block layout of {@link Interleaved} (memory these kernels
- * own until {@link #close()}).
+ * {@link WorkerTeam}, which also runs the rest of the forward pass. Q4_0, Q8_0, Q4_K and Q6_K
+ * matrices are repacked at load into the lane-per-block layouts of {@link Interleaved} (memory
+ * these kernels own until {@link #close()}).
  */
 public final class TensorKernels implements Kernels {
     private final WorkerTeam team;
