@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Large, page-aligned native memory for repacked weights: on Linux an anonymous {@code mmap}
@@ -82,7 +83,7 @@ final class FreshMemory {
         return at.reinterpret(bytes, arena, unmap(bytes));
     }
 
-    private static java.util.function.Consumer<MemorySegment> unmap(long bytes) {
+    private static Consumer<MemorySegment> unmap(long bytes) {
         return s -> {
             try {
                 int ignored = (int) MUNMAP.invokeExact(s, bytes);
