@@ -25,6 +25,15 @@ public interface TextEngine {
     LoadedModel load(ModelEntry entry, ModelProbe probe, LoadOptions options) throws EngineException;
 
     /**
+     * Loads one model file from disk (a GGUF file, the first part of a split one), probing its
+     * directory as the store would ({@link ProbedFile}). For tools and benchmarks.
+     */
+    default LoadedModel loadFile(Path file, LoadOptions options) throws EngineException {
+        ProbedFile p = ProbedFile.of(file);
+        return load(p.entry(), p.probe(), options);
+    }
+
+    /**
      * The memory the model's weights will take once this engine has loaded it, for the server's
      * memory gate: by default the size of its files (weights used in place, mapped or read once).
      * An engine that repacks or converts weights says so here. Never throws: an estimate, 0 when

@@ -2,6 +2,7 @@ package io.jknife.java;
 
 import io.jknife.engine.EngineException;
 import io.jknife.engine.LoadOptions;
+import io.jknife.engine.ProbedFile;
 import io.jknife.engine.TextEngine;
 import io.jknife.formats.FormatException;
 import io.jknife.formats.gguf.GgufReader;
@@ -101,7 +102,8 @@ public final class JavaEngine implements TextEngine {
                 throw new FormatException("the vocabulary has " + tok.vocabularySize()
                         + " tokens but the embeddings only " + model.transformer().vocabularySize());
             }
-            return new JavaModel(entry.name(), model, tok, options.effectiveThreads(), vision);
+            return new JavaModel(entry.name(), model, tok, options.effectiveThreads(), vision,
+                    options.parallel());
         } catch (IOException e) {
             close(model, vision);
             throw new EngineException("the Java engine could not load " + entry.name() + ": " + e.getMessage(), e);
@@ -159,27 +161,10 @@ public final class JavaEngine implements TextEngine {
      * Loads one GGUF file (the first part of a split model) from disk, probing its directory as the
      * store would. For tools and benchmarks; the CLI loads what the store resolved.
      */
+    @Override
     public JavaModel loadFile(Path gguf, LoadOptions options) throws EngineException {
-        Probed p = probeFile(gguf);
+        ProbedFile p = ProbedFile.of(gguf);
         return load(p.entry(), p.probe(), options);
-    }
-
-    /** A model file and what probing it as the store would says. */
-    record Probed(ModelEntry entry, ModelProbe probe) {
-    }
-
-    /** Probes one GGUF file as the store would probe its directory. */
-    static Probed probeFile(Path gguf) throws EngineException {
-        Path file = gguf.toAbsolutePath().normalize();
-        Path dir = file.getParent();
-        ModelFiles files = ModelFiles.scan(dir);
-        ModelFiles.Variant variant = files.ggufVariants().values().stream()
-                .filter(v -> v.files().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(file)))
-                .findFirst()
-                .orElseThrow(() -> new EngineException(file + " is not a GGUF model file"));
-        String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
-        ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
-        return new Probed(new ModelEntry(file.toString(), null, dir, null, files, variant, dirName), probe);
     }
 
     /**

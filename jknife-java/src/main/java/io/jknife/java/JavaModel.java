@@ -6,10 +6,8 @@ import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.SingleRunGeneration;
-import io.jknife.engine.Usage;
+import io.jknife.engine.TokenOutbox;
 import io.jknife.engine.VisionInput;
-import io.jknife.engine.text.StopStrings;
-import io.jknife.engine.text.Utf8Assembler;
 import io.jknife.java.grammar.GrammarConstraint;
 import io.jknife.java.grammar.GrammarMatcher;
 import io.jknife.java.grammar.TokenMatcher;
@@ -27,26 +25,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
  * A model loaded in the Java engine: mapped weights, one KV cache, the tokenizer, and a vision tower when it has one.
  *
- * <h2>Threading</h2>
- * One generation runs at a time: {@link Generation#stream} waits for a running one to end.
- * {@link #tokenize} and {@link #detokenize} may run at any time. {@link Generation#cancel()} may be
- * called from any thread (also an interrupt of the streaming thread) and stops the generation
- * before the next token, and during a long prompt between batches. {@link #close()} cancels a
- * running generation, waits for it, then unmaps the weights and stops the threads; it is
- * idempotent, and every later call fails with {@link IllegalStateException}.
+ * <h2>Threading and parallel slots</h2>
+ * Up to {@link #parallel()} generations run at once (the load's {@link io.jknife.engine.LoadOptions#parallel()}):
+ * a {@link SlotScheduler} thread runs them in one forward pass per step, each in its own KV-cache
+ * sequence, and hands each its tokens; more wait for a free slot in arrival order. {@link Generation#stream}
+ * turns its tokens into text on the calling thread. {@link #tokenize} and {@link #detokenize} may run
+ * at any time. {@link Generation#cancel()} may be called from any thread (also an interrupt of the
+ * streaming thread) and stops the generation before the next token, and during a long prompt between
+ * batches. {@link #close()} cancels every running generation, waits for them, then unmaps the weights
+ * and stops the threads; it is idempotent, and every later call fails with {@link IllegalStateException}.
  *
  * <h2>Prompts and output</h2>
  * As the llama.cpp engine: a text prompt gets the model's BOS when its tokenizer adds one (one BOS
- * when the text starts with it too); the KV cache keeps the previous conversation, and a prompt
- * that starts with it only processes the new tokens (the last prompt token is always recomputed);
+ * when the text starts with it too); each slot's KV cache keeps its previous conversation, a request
+ * takes the free slot that shares the longest prefix with its prompt, and only processes the new
+ * tokens (the last prompt token is always recomputed);
  * pieces are whole characters, control tokens are not shown; the generation stops at the
  * tokenizer's end-of-generation tokens (not counted), at a stop string (not included), at
  * {@code maxTokens} or a full context ({@link FinishReason#LENGTH}); with
@@ -57,7 +59,8 @@ import java.util.function.Consumer;
  * the prompt text holds one placeholder per image; the vision model expands it as its processor
  * does and its image rows take the image features. The KV cache remembers image rows as
  * {@link VisionLanguageModel#IMAGE_ROW}, which no token matches, so a later prompt reuses the cache
- * only up to its first image: an image never leaks into the next answer. A model without a vision
+ * only up to its first image: an image never leaks into the next answer. A prompt with images runs
+ * alone in its scheduler step (other slots wait for its prefill). A model without a vision
  * tower refuses images ({@link IllegalArgumentException}).
  *
  * <h2>Grammars</h2>
@@ -70,6 +73,7 @@ import java.util.function.Consumer;
  * {@link FinishReason#STOP}. Without a grammar, sampling is exactly as before.
  */
 public final class JavaModel implements LoadedModel {
+    private static final byte[] NO_BYTES = new byte[0];
     private final String name;
     private final Model model;
     private final Transformer transformer;
@@ -80,16 +84,14 @@ public final class JavaModel implements LoadedModel {
     /** The vision tower and projector in front of the text model, or null for a text-only model. */
     private final VisionLanguageModel vision;
 
+    private final SlotScheduler scheduler;
+
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
-    private final ReentrantLock generationLock = new ReentrantLock();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean freed = new AtomicBoolean();
     private volatile boolean closed;
-    private volatile Gen active;
-
-    /** The tokens whose keys and values are in the cache, in position order (guarded by generationLock). */
-    private final int[] cachedTokens;
-    private int cachedCount;
+    /** The generations streaming now (close cancels them). */
+    private final Set<Gen> live = ConcurrentHashMap.newKeySet();
 
     /** Every token's bytes for grammar matching (null: never allowed), built on the first grammar. */
     private volatile TokenVocabulary grammarVocabulary;
@@ -100,11 +102,14 @@ public final class JavaModel implements LoadedModel {
     }
 
     JavaModel(String name, Model model, Tokenizer tokenizer, int threads) {
-        this(name, model, tokenizer, threads, null);
+        this(name, model, tokenizer, threads, null, 1);
     }
 
-    /** A model that sees through {@code vision} (whose text model is {@code model}), or text-only when null. */
-    JavaModel(String name, Model model, Tokenizer tokenizer, int threads, VisionLanguageModel vision) {
+    /**
+     * A model that sees through {@code vision} (whose text model is {@code model}), or text-only when
+     * null, running up to {@code parallel} generations at once.
+     */
+    JavaModel(String name, Model model, Tokenizer tokenizer, int threads, VisionLanguageModel vision, int parallel) {
         if (vision != null && vision.text() != model) {
             throw new IllegalArgumentException("the vision model is in front of another text model");
         }
@@ -120,7 +125,8 @@ public final class JavaModel implements LoadedModel {
         for (int t : eog) {
             isEog[t] = true;
         }
-        this.cachedTokens = new int[transformer.contextSize()];
+        this.scheduler = new SlotScheduler(name, transformer, vision, isEog, tokenizer.vocabularySize(),
+                Math.min(parallel, transformer.maxBatch()));
     }
 
     @Override
@@ -139,6 +145,12 @@ public final class JavaModel implements LoadedModel {
 
     public int threads() {
         return threads;
+    }
+
+    /** Generations that run at once (parallel slots, at most the transformer's batch). */
+    @Override
+    public int parallel() {
+        return scheduler.slots();
     }
 
     /** The loaded model (config, transformer, kernels): for tests and benchmarks. */
@@ -321,8 +333,7 @@ public final class JavaModel implements LoadedModel {
             return;
         }
         closed = true;
-        Gen g = active;
-        if (g != null) {
+        for (Gen g : live) {
             g.cancel();
         }
         if (life.getReadHoldCount() > 0) {
@@ -335,6 +346,7 @@ public final class JavaModel implements LoadedModel {
         life.writeLock().lock();
         try {
             if (freed.compareAndSet(false, true)) {
+                scheduler.shutdown(); // no generation is left: its thread is idle
                 if (vision != null) {
                     vision.close(); // the text model, and whatever the vision half maps itself (an mmproj file)
                 } else {
@@ -380,14 +392,19 @@ public final class JavaModel implements LoadedModel {
         return tokens;
     }
 
-    /** For tests: how many tokens the KV cache holds. */
+    /** For tests: how many positions the first slot's KV cache holds (read while no generation runs). */
     int cachedTokenCount() {
-        generationLock.lock();
-        try {
-            return cachedCount;
-        } finally {
-            generationLock.unlock();
-        }
+        return scheduler.cachedTokens(0);
+    }
+
+    /** For tests: the most generations one forward pass has decoded together. */
+    int widestDecode() {
+        return scheduler.widestDecode();
+    }
+
+    /** For tests: how many positions slot {@code slot}'s KV cache holds (read after the generations ended). */
+    int cachedTokenCount(int slot) {
+        return scheduler.cachedTokens(slot);
     }
 
     /** One generation; {@link #stream} runs it once. */
@@ -410,20 +427,12 @@ public final class JavaModel implements LoadedModel {
             startRun();
             life.readLock().lock();
             try {
-                generationLock.lock();
+                live.add(this);
                 try {
-                    checkOpen();
-                    active = this;
-                    try {
-                        return run(onText);
-                    } catch (RuntimeException | Error e) {
-                        cachedCount = 0; // the cache may be half-written: start clean next time
-                        throw e;
-                    } finally {
-                        active = null;
-                    }
+                    checkOpen(); // after joining live: close() either sees this generation or it sees closed
+                    return run(onText);
                 } finally {
-                    generationLock.unlock();
+                    live.remove(this);
                 }
             } finally {
                 life.readLock().unlock();
@@ -435,13 +444,6 @@ public final class JavaModel implements LoadedModel {
         }
 
         private GenerationResult run(Consumer<String> onText) {
-            long t0 = System.nanoTime();
-            long tFirst = -1;
-            int generated = 0;
-            FinishReason reason;
-            StringBuilder text = new StringBuilder();
-            Utf8Assembler utf8 = new Utf8Assembler();
-            StopStrings stops = new StopStrings(request.stops());
             Sampler sampler = new Sampler(request.sampling());
             for (int i = Math.max(0, prompt.length - Sampler.PENALTY_LAST_N); i < prompt.length; i++) {
                 if (prompt[i] != VisionLanguageModel.IMAGE_ROW) {
@@ -450,117 +452,16 @@ public final class JavaModel implements LoadedModel {
             }
             GrammarConstraint constraint = grammar == null ? null : new GrammarConstraint(grammar, grammarVocabulary());
             TokenConstraint allowed = constraint == null ? null : constraintOf(constraint);
-            float[] logits = prefill();
-            if (logits == null) {
-                reason = FinishReason.CANCELLED;
-            } else {
-                int limit = Math.min(request.maxTokens(), contextSize() - prompt.length + 1);
-                int vocab = tokenizer.vocabularySize();
-                while (true) {
-                    if (stopRequested()) {
-                        reason = FinishReason.CANCELLED;
-                        break;
-                    }
-                    int token = constraint == null ? sampler.sample(logits, vocab)
-                            : sampler.sample(logits, vocab, allowed);
-                    if (tFirst < 0) {
-                        tFirst = System.nanoTime();
-                    }
-                    if (token < 0) { // the grammar allows no token of the vocabulary
-                        if (constraint.canEnd()) {
-                            reason = FinishReason.STOP;
-                            break;
-                        }
-                        String tail = text.length() > 200 ? "..." + text.substring(text.length() - 200) : text.toString();
-                        throw new IllegalStateException("no token of the vocabulary continues the grammar after: " + tail);
-                    }
-                    if (isEog[token] && !request.ignoreEndOfGeneration()) {
-                        reason = FinishReason.STOP;
-                        break;
-                    }
-                    generated++;
-                    if (constraint != null && !isEog[token]) {
-                        constraint.accept(token);
-                    }
-                    if (!isEog[token] && !tokenizer.isControl(token)) {
-                        byte[] bytes = tokenizer.tokenBytes(token);
-                        String chars = utf8.push(bytes, bytes.length);
-                        if (!chars.isEmpty()) {
-                            emit(stops.push(chars), text, onText);
-                            if (stops.stopped()) {
-                                reason = FinishReason.STOP;
-                                break;
-                            }
-                        }
-                    }
-                    if (constraint != null && constraint.isFinished()) {
-                        reason = FinishReason.STOP; // nothing may follow: as llama.cpp, whose grammar then allows only EOG
-                        break;
-                    }
-                    if (generated >= limit) {
-                        reason = FinishReason.LENGTH;
-                        break;
-                    }
-                    if (stopRequested()) {
-                        reason = FinishReason.CANCELLED;
-                        break;
-                    }
-                    cachedTokens[cachedCount] = token;
-                    logits = transformer.forward(cachedTokens, cachedCount, 1, cachedCount);
-                    cachedCount++;
-                }
-            }
-            if (!stops.stopped()) {
-                emit(stops.flush(), text, onText);
-            }
-            long tEnd = System.nanoTime();
-            double promptMillis = ((tFirst >= 0 ? tFirst : tEnd) - t0) / 1e6;
-            double generationMillis = tFirst >= 0 ? (tEnd - tFirst) / 1e6 : 0;
-            return new GenerationResult(text.toString(), reason, new Usage(prompt.length, generated, promptMillis, generationMillis));
+            int limit = Math.min(request.maxTokens(), contextSize() - prompt.length + 1);
+            TokenOutbox outbox = new TokenOutbox(this);
+            scheduler.submit(new SlotRequest(prompt, images, limit, request.ignoreEndOfGeneration(), sampler,
+                    constraint, allowed, outbox));
+            return outbox.consume(prompt.length, request.stops(), this::piece, onText);
         }
 
-        private void emit(String s, StringBuilder text, Consumer<String> onText) {
-            if (!s.isEmpty()) {
-                text.append(s);
-                onText.accept(s);
-            }
-        }
-
-        /**
-         * Brings the cache to the prompt: keeps the cached prefix it shares (at most all but its
-         * last token, and never an image: its rows are recomputed), runs the rest in batches (with
-         * images, through the vision model in one pass); the logits after the last token, or null
-         * when cancelled.
-         */
-        private float[] prefill() {
-            int n = prompt.length;
-            int common = 0;
-            int max = Math.min(cachedCount, n - 1);
-            while (common < max && cachedTokens[common] == prompt[common] && prompt[common] != VisionLanguageModel.IMAGE_ROW) {
-                common++;
-            }
-            cachedCount = common;
-            if (!images.isEmpty()) {
-                if (stopRequested()) {
-                    return null;
-                }
-                float[] logits = vision.prefill(prompt, images, common);
-                System.arraycopy(prompt, common, cachedTokens, common, n - common);
-                cachedCount = n;
-                return logits;
-            }
-            float[] logits = null;
-            int batch = transformer.maxBatch();
-            for (int pos = common; pos < n; pos += batch) {
-                if (stopRequested()) {
-                    return null;
-                }
-                int count = Math.min(batch, n - pos);
-                logits = transformer.forward(prompt, pos, count, pos);
-                System.arraycopy(prompt, pos, cachedTokens, pos, count);
-                cachedCount = pos + count;
-            }
-            return logits;
+        /** A token's text bytes; none for end-of-generation and control tokens. */
+        private byte[] piece(int token) {
+            return isEog[token] || tokenizer.isControl(token) ? NO_BYTES : tokenizer.tokenBytes(token);
         }
     }
 

@@ -8,6 +8,7 @@ import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadOptions;
 import io.jknife.engine.LoadedModel;
+import io.jknife.engine.ProbedFile;
 import io.jknife.engine.SamplingParams;
 import io.jknife.formats.GgmlType;
 import io.jknife.llamacpp.LlamaCppEngine;
@@ -301,7 +302,7 @@ class JavaEngineTest {
         for (GgmlType type : List.of(GgmlType.Q4_0, GgmlType.Q6_K)) {
             Path file = TinyGguf.llama(Files.createDirectories(dir.resolve("wide-" + type)).resolve("wide.gguf"),
                     TinyGguf.Options.defaults().withWeightType(type).withDims(1024, 1, 8, 2, 1024));
-            JavaEngine.Probed p = JavaEngine.probeFile(file);
+            ProbedFile p = ProbedFile.of(file);
             long fileBytes = Files.size(file);
             long weights = engine.weightBytes(p.entry(), p.probe());
             long matrices = 0;

@@ -2,6 +2,7 @@ package io.jknife.llamacpp;
 
 import io.jknife.engine.EngineException;
 import io.jknife.engine.LoadOptions;
+import io.jknife.engine.ProbedFile;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.TextEngine;
 import io.jknife.formats.gguf.GgufReader;
@@ -10,10 +11,8 @@ import io.jknife.store.ModelEntry;
 import io.jknife.store.policy.EngineRegistry;
 import io.jknife.store.policy.Route;
 import io.jknife.store.policy.RoutingPolicy;
-import io.jknife.store.probe.ModelFiles;
 import io.jknife.store.probe.ModelFormat;
 import io.jknife.store.probe.ModelProbe;
-import io.jknife.store.probe.ModelProber;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -228,31 +227,16 @@ public final class LlamaCppEngine implements TextEngine {
      * directory, probes the variant holding it and loads it as {@link #loadText} does.
      * For tools and benchmarks; the CLI loads what the store resolved.
      */
+    @Override
     public LlamaCppModel loadFile(Path gguf, LoadOptions options) throws EngineException {
-        FileModel m = fileModel(gguf);
+        ProbedFile m = ProbedFile.of(gguf);
         return loadText(m.entry(), m.probe(), options);
     }
 
     /** Loads one GGUF embedding model file from disk, as {@link #loadEmbedder} does. */
     public LlamaCppEmbedder loadEmbedderFile(Path gguf, LoadOptions options) throws EngineException {
-        FileModel m = fileModel(gguf);
+        ProbedFile m = ProbedFile.of(gguf);
         return loadEmbedder(m.entry(), m.probe(), options);
-    }
-
-    private record FileModel(ModelEntry entry, ModelProbe probe) {
-    }
-
-    private static FileModel fileModel(Path gguf) throws EngineException {
-        Path file = gguf.toAbsolutePath().normalize();
-        Path dir = file.getParent();
-        ModelFiles files = ModelFiles.scan(dir);
-        ModelFiles.Variant variant = files.ggufVariants().values().stream()
-                .filter(v -> v.files().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(file)))
-                .findFirst()
-                .orElseThrow(() -> new EngineException(file + " is not a GGUF model file"));
-        String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
-        ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
-        return new FileModel(new ModelEntry(file.toString(), null, dir, null, files, variant, dirName), probe);
     }
 
     /** The context allocated for {@code contextSize 0}: the model's training context, capped. */

@@ -5,6 +5,7 @@ import io.github.givimad.whisperjni.WhisperContextParams;
 import io.github.givimad.whisperjni.WhisperJNI;
 import io.jknife.engine.EngineException;
 import io.jknife.engine.LoadOptions;
+import io.jknife.engine.ProbedFile;
 import io.jknife.engine.SpeechEngine;
 import io.jknife.formats.ggml.WhisperGgmlModel;
 import io.jknife.formats.ggml.WhisperGgmlReader;
@@ -12,10 +13,8 @@ import io.jknife.store.ModelEntry;
 import io.jknife.store.policy.EngineRegistry;
 import io.jknife.store.policy.Route;
 import io.jknife.store.policy.RoutingPolicy;
-import io.jknife.store.probe.ModelFiles;
 import io.jknife.store.probe.ModelFormat;
 import io.jknife.store.probe.ModelProbe;
-import io.jknife.store.probe.ModelProber;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,17 +69,8 @@ public final class WhisperEngine implements SpeechEngine {
      * the variant holding it first. For tools and benchmarks; the CLI loads what the store resolved.
      */
     public WhisperModel loadFile(Path ggml, LoadOptions options) throws EngineException {
-        Path file = ggml.toAbsolutePath().normalize();
-        Path dir = file.getParent();
-        ModelFiles files = ModelFiles.scan(dir);
-        ModelFiles.Variant variant = files.modelVariants().stream()
-                .filter(v -> v.files().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(file)))
-                .findFirst()
-                .orElseThrow(() -> new EngineException(file + " is not a whisper.cpp model file"));
-        String dirName = dir.getFileName() == null ? "model" : dir.getFileName().toString();
-        ModelProbe probe = ModelProber.probe(files, variant, dirName, List.of());
-        ModelEntry entry = new ModelEntry(file.toString(), null, dir, null, files, variant, dirName);
-        return load(entry, probe, options);
+        ProbedFile p = ProbedFile.of(ggml);
+        return load(p.entry(), p.probe(), options);
     }
 
     /** The model file, after the routing policy's checks. */

@@ -7,10 +7,6 @@ import io.jknife.engine.LoadOptions;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.SamplingParams;
 import io.jknife.engine.TextEngine;
-import io.jknife.store.ModelEntry;
-import io.jknife.store.probe.ModelFiles;
-import io.jknife.store.probe.ModelProbe;
-import io.jknife.store.probe.ModelProber;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +71,7 @@ public final class JavaDecodeBench {
                 for (String id : engines) {
                     TextEngine e = catalog.get(id).orElseThrow(() -> new IllegalStateException("no engine " + id));
                     long t0 = System.nanoTime();
-                    models.add(load(e, file, new LoadOptions(ctx, threads)));
+                    models.add(e.loadFile(file, new LoadOptions(ctx, threads)));
                     System.out.printf(Locale.ROOT, "%s %s: loaded in %.0f ms%n", type, id, (System.nanoTime() - t0) / 1e6);
                     decode.add(new double[reps]);
                     prefill.add(new double[reps]);
@@ -136,17 +132,6 @@ public final class JavaDecodeBench {
             p[i] = 256 + (int) ((s >>> 33) % 676);
         }
         return p;
-    }
-
-    private static LoadedModel load(TextEngine engine, Path file, LoadOptions options) throws Exception {
-        Path dir = file.getParent();
-        ModelFiles files = ModelFiles.scan(dir);
-        ModelFiles.Variant variant = files.ggufVariants().values().stream()
-                .filter(v -> v.files().contains(file))
-                .findFirst().orElseThrow(() -> new IllegalStateException(file + " is not a GGUF model"));
-        ModelProbe probe = ModelProber.probe(files, variant, dir.getFileName().toString(), List.of());
-        return engine.load(new ModelEntry(file.toString(), null, dir, null, files, variant,
-                dir.getFileName().toString()), probe, options);
     }
 
     private static double best(double[] v) {

@@ -12,6 +12,12 @@ import java.util.List;
  * keys and values kept in a {@link KvCache}. Prompts go through in batches of up to
  * {@link #maxBatch} tokens, each matrix multiplied once for the whole batch. All scratch memory is
  * allocated here, once; a forward pass allocates nothing per token. Not thread-safe: one pass at a time.
+ *
+ * <h2>Sequences</h2>
+ * The KV cache holds independent sequences (numbered from 0, each created when first used, each
+ * growing as it fills). {@link #forward(int[], int, int, int)} and the other single-sequence methods
+ * run on the sequence {@link #useSequence} chose (0 at first); {@link #forward(Rows)} runs rows of
+ * several sequences in one pass, so each weight is read once for all of them (parallel decoding).
  */
 public final class Transformer {
     /** Multiply-adds below which element-wise work and attention stay on the calling thread. */
@@ -23,7 +29,13 @@ public final class Transformer {
     private final Parallel par;
     private final int contextSize;
     private final int maxBatch;
-    private final KvCache cache;
+    /** One cache per sequence, created on first use. */
+    private KvCache[] caches = new KvCache[0];
+    /** The sequence of the single-sequence methods. */
+    private int sequence;
+    /** Each row's position and sequence in the current batch. */
+    private final int[] rowPos;
+    private final KvCache[] rowCache;
     private final Rope ropeGlobal;
     private final Rope ropeLocal;
 
@@ -59,7 +71,8 @@ public final class Transformer {
         this.par = kernels.parallel();
         this.contextSize = contextSize;
         this.maxBatch = maxBatch;
-        this.cache = new KvCache(c.layers(), c.kvHeads(), c.headDimK(), contextSize);
+        this.rowPos = new int[maxBatch];
+        this.rowCache = new KvCache[maxBatch];
         this.ropeGlobal = new Rope(c.ropeDims(), c.neoxRope(), c.ropeBase(), c.ropeScale(), w.ropeFactors(),
                 c.ropeAttnFactor(), contextSize);
         boolean localDiffers = c.ropeBaseLocal() != c.ropeBase() || c.ropeScaleLocal() != c.ropeScale();
@@ -111,6 +124,131 @@ public final class Transformer {
         return maxBatch;
     }
 
+    /** Makes {@code sequence} the one {@link #forward(int[], int, int, int)} and the other single-sequence methods run on. */
+    public void useSequence(int sequence) {
+        cache(sequence);
+        this.sequence = sequence;
+    }
+
+    /** The cache of {@code sequence}, created when first used (it takes memory only as it fills). */
+    private KvCache cache(int sequence) {
+        if (sequence < 0) {
+            throw new IllegalArgumentException("a sequence number must be >= 0, got " + sequence);
+        }
+        if (sequence >= caches.length) {
+            caches = Arrays.copyOf(caches, sequence + 1);
+        }
+        if (caches[sequence] == null) {
+            caches[sequence] = new KvCache(c.layers(), c.kvHeads(), c.headDimK(), contextSize);
+        }
+        return caches[sequence];
+    }
+
+    /** Rows {@code [0, n)} of the batch are the chosen sequence's positions {@code pos, pos + 1, ...}. */
+    private void consecutiveRows(int n, int pos) {
+        KvCache cache = cache(sequence);
+        for (int t = 0; t < n; t++) {
+            rowPos[t] = pos + t;
+            rowCache[t] = cache;
+        }
+    }
+
+    /**
+     * One batch of rows of any sequences: row {@code i} is token {@code tokens[i]} at position
+     * {@code positions[i]} of sequence {@code sequences[i]}; rows with {@code logits[i]} set get
+     * their logits. Build it with {@link #add}, run it with {@link Transformer#forward(Rows)}, read
+     * the logits with {@link #logitsOffset}.
+     */
+    public static final class Rows {
+        private final int[] tokens;
+        private final int[] positions;
+        private final int[] sequences;
+        private final boolean[] wantLogits;
+        private final int[] logitsRow;
+        private int size;
+        private int outputs;
+
+        /** Room for {@code capacity} rows (at most the transformer's {@link #maxBatch}). */
+        public Rows(int capacity) {
+            tokens = new int[capacity];
+            positions = new int[capacity];
+            sequences = new int[capacity];
+            wantLogits = new boolean[capacity];
+            logitsRow = new int[capacity];
+        }
+
+        public void clear() {
+            size = 0;
+            outputs = 0;
+        }
+
+        public int size() {
+            return size;
+        }
+
+        public int capacity() {
+            return tokens.length;
+        }
+
+        /**
+         * Adds a row; returns the index of its logits among this batch's outputs, or -1 without
+         * logits. Rows of one sequence must follow each other at consecutive positions that
+         * continue what its cache holds.
+         */
+        public int add(int token, int position, int sequence, boolean logits) {
+            if (size == tokens.length) {
+                throw new IllegalStateException("the batch is full (" + size + " rows)");
+            }
+            tokens[size] = token;
+            positions[size] = position;
+            sequences[size] = sequence;
+            wantLogits[size] = logits;
+            logitsRow[size] = logits ? outputs++ : -1;
+            size++;
+            return logits ? outputs - 1 : -1;
+        }
+    }
+
+    /**
+     * Runs a batch of rows of several sequences through every layer (each row attends to its own
+     * sequence only); returns the logits of the rows that asked for them, output {@code i} at
+     * {@code [i * vocab, (i + 1) * vocab)}: an internal array, valid until the next call.
+     */
+    public float[] forward(Rows rows) {
+        int n = rows.size;
+        if (n == 0 || n > maxBatch) {
+            throw new IllegalArgumentException("a batch holds 1 to " + maxBatch + " rows, got " + n);
+        }
+        int dim = c.dim();
+        for (int t = 0; t < n; t++) {
+            int pos = rows.positions[t];
+            if (pos < 0 || pos >= contextSize) {
+                throw new IllegalArgumentException("position " + pos + " is outside a context of " + contextSize);
+            }
+            embedRow(rows.tokens[t], t);
+            rowPos[t] = pos;
+            rowCache[t] = cache(rows.sequences[t]);
+        }
+        layers(n);
+        int vocab = w.vocab();
+        if (allLogits.length < rows.outputs * vocab) {
+            allLogits = new float[rows.outputs * vocab];
+        }
+        int out = 0;
+        for (int t = 0; t < n; t++) {
+            if (rows.wantLogits[t]) {
+                VectorMath.rmsNorm(x, t * dim, w.outputNorm(), xb, out++ * dim, dim, c.rmsEps());
+            }
+        }
+        if (out > 0) {
+            kernels.multiply(xb, out, w.output(), allLogits);
+            for (int i = 0; i < out; i++) {
+                finishLogits(allLogits, i * vocab);
+            }
+        }
+        return allLogits;
+    }
+
     /**
      * Runs {@code n} tokens of {@code tokens} from {@code off} at positions {@code pos, pos+1, ...}
      * (the cache must hold positions {@code [0, pos)}), and returns the logits after the last one:
@@ -141,7 +279,8 @@ public final class Transformer {
         for (int done = 0; done < n; ) {
             int m = Math.min(maxBatch, n - done);
             System.arraycopy(embeddings, done * dim, x, 0, m * dim);
-            layers(m, pos + done);
+            consecutiveRows(m, pos + done);
+            layers(m);
             done += m;
         }
         return lastLogits(n);
@@ -205,7 +344,8 @@ public final class Transformer {
         for (int done = 0; done < n; ) {
             int m = Math.min(maxBatch, n - done);
             System.arraycopy(embeddings, (off + done) * dim, x, 0, m * dim);
-            layers(m, pos + done);
+            consecutiveRows(m, pos + done);
+            layers(m);
             done += m;
             lastRow = m - 1;
         }
@@ -230,14 +370,16 @@ public final class Transformer {
             for (int done = 0; done < n; done += maxBatch) {
                 int m = Math.min(maxBatch, n - done);
                 System.arraycopy(spanX, done * dim, x, 0, m * dim);
-                project(l, m, pos + done);
+                consecutiveRows(m, pos + done);
+                project(l, m);
                 System.arraycopy(q, 0, spanQ, done * qDim, m * qDim);
             }
             for (int done = 0; done < n; done += maxBatch) {
                 int m = Math.min(maxBatch, n - done);
                 System.arraycopy(spanX, done * dim, x, 0, m * dim);
                 System.arraycopy(spanQ, done * qDim, q, 0, m * qDim);
-                attend(l, m, pos + done, pos, pos + n);
+                consecutiveRows(m, pos + done);
+                attend(l, m, pos, pos + n);
                 feedForward(l, m);
                 System.arraycopy(x, 0, spanX, done * dim, m * dim);
                 lastRow = m - 1;
@@ -321,37 +463,38 @@ public final class Transformer {
         }
     }
 
-    /** One batch of at most maxBatch tokens through every layer; the hidden states end in {@link #x}. */
+    /** One batch of at most maxBatch tokens of the chosen sequence through every layer; the hidden states end in {@link #x}. */
     private void batch(int[] tokens, int off, int n, int pos) {
-        int dim = c.dim();
         for (int t = 0; t < n; t++) {
-            int token = tokens[off + t];
-            if (token < 0 || token >= w.vocab()) {
-                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + w.vocab());
-            }
-            w.embeddings().row(token, x, t * dim);
-            if (c.embedScale() != 1f) {
-                VectorMath.scale(x, t * dim, dim, c.embedScale());
-            }
+            embedRow(tokens[off + t], t);
         }
-        layers(n, pos);
+        consecutiveRows(n, pos);
+        layers(n);
     }
 
-    /** The {@code n} input rows in {@link #x} through every layer. */
-    private void layers(int n, int pos) {
+    /** Token {@code token}'s input row into row {@code t} of {@link #x}. */
+    private void embedRow(int token, int t) {
+        int dim = c.dim();
+        if (token < 0 || token >= w.vocab()) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + w.vocab());
+        }
+        w.embeddings().row(token, x, t * dim);
+        if (c.embedScale() != 1f) {
+            VectorMath.scale(x, t * dim, dim, c.embedScale());
+        }
+    }
+
+    /** The {@code n} input rows in {@link #x} (positions and caches in {@link #rowPos}, {@link #rowCache}) through every layer. */
+    private void layers(int n) {
         for (int l = 0; l < c.layers(); l++) {
-            attention(l, n, pos);
+            project(l, n);
+            attend(l, n, 0, 0);
             feedForward(l, n);
         }
     }
 
-    private void attention(int l, int n, int pos) {
-        project(l, n, pos);
-        attend(l, n, pos, 0, 0);
-    }
-
-    /** The {@code n} rows of {@link #x} at {@code pos..} to queries in {@link #q} and keys and values in the cache. */
-    private void project(int l, int n, int pos) {
+    /** The {@code n} rows of {@link #x} to queries in {@link #q} and keys and values in their caches. */
+    private void project(int l, int n) {
         LayerWeights lw = w.layers()[l];
         int dim = c.dim();
         int qDim = c.qDim();
@@ -382,30 +525,34 @@ public final class Transformer {
                     VectorMath.rmsNorm(k, t * kvDim + h * hd, lw.kNorm(), k, t * kvDim + h * hd, hd, c.rmsEps());
                 }
             }
-            rope.apply(q, t * qDim, c.heads(), hd, pos + t);
-            rope.apply(k, t * kvDim, c.kvHeads(), hd, pos + t);
-            cache.put(l, pos + t, k, t * kvDim, v, t * c.vDim());
+            rope.apply(q, t * qDim, c.heads(), hd, rowPos[t]);
+            rope.apply(k, t * kvDim, c.kvHeads(), hd, rowPos[t]);
+            rowCache[t].put(l, rowPos[t], k, t * kvDim, v, t * c.vDim());
         }
     }
 
     /**
-     * Attention of the {@link #q} rows at {@code pos..} over the cache, the output projection and the
-     * residual; rows inside {@code [spanStart, spanEnd)} also see the span's later positions (an empty
-     * span, {@code spanEnd == 0}: causal).
+     * Attention of the {@link #q} rows over their caches, the output projection and the residual;
+     * rows inside {@code [spanStart, spanEnd)} also see the span's later positions (an empty span,
+     * {@code spanEnd == 0}: causal).
      */
-    private void attend(int l, int n, int pos, int spanStart, int spanEnd) {
+    private void attend(int l, int n, int spanStart, int spanEnd) {
         LayerWeights lw = w.layers()[l];
         int dim = c.dim();
         int hd = c.headDimK();
         int heads = c.heads();
+        int seen = spanEnd;
+        for (int t = 0; t < n; t++) {
+            seen = Math.max(seen, rowPos[t] + 1);
+        }
         // a hand-off costs more than a short context's attention: split only when there is real work
-        long work = (long) n * heads * Math.max(pos + n, spanEnd) * hd;
+        long work = (long) n * heads * seen * hd;
         int tasks = n * heads;
         int grain = work < PARALLEL_WORK ? tasks : Math.max(1, tasks / (par.threads() * 4));
         par.range(tasks, grain, (from, to) -> {
             float[] s = scores.get();
             for (int i = from; i < to; i++) {
-                headAttention(l, i / heads, i % heads, pos, spanStart, spanEnd, s);
+                headAttention(l, i / heads, i % heads, spanStart, spanEnd, s);
             }
         });
         kernels.multiply(att, n, lw.out(), o);
@@ -419,14 +566,15 @@ public final class Transformer {
     }
 
     /**
-     * Attention of token {@code t} (position pos + t), query head {@code h}, into {@link #att}; inside
-     * the span {@code [spanStart, spanEnd)} the visible keys also take in the whole span (the union of
+     * Attention of row {@code t} (at {@code rowPos[t]} of its sequence), query head {@code h}, into {@link #att};
+     * inside the span {@code [spanStart, spanEnd)} the visible keys also take in the whole span (the union of
      * the causal or sliding window and the span is one interval, as it holds this position).
      */
-    private void headAttention(int l, int t, int h, int pos, int spanStart, int spanEnd, float[] s) {
+    private void headAttention(int l, int t, int h, int spanStart, int spanEnd, float[] s) {
         int hd = c.headDimK();
         int g = h / (c.heads() / c.kvHeads());
-        int p1 = pos + t;
+        KvCache cache = rowCache[t];
+        int p1 = rowPos[t];
         int p0 = c.isSliding(l) ? Math.max(0, p1 - c.slidingWindow() + 1) : 0;
         if (p1 >= spanStart && p1 < spanEnd) {
             p0 = Math.min(p0, spanStart);

@@ -1,13 +1,15 @@
 package io.jknife.llamacpp.bench;
 
+import io.jknife.engine.EngineCatalog;
 import io.jknife.engine.FinishReason;
 import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadOptions;
+import io.jknife.engine.LoadedModel;
 import io.jknife.engine.SamplingParams;
+import io.jknife.engine.TextEngine;
 import io.jknife.formats.GgmlType;
 import io.jknife.llamacpp.LlamaCppEngine;
-import io.jknife.llamacpp.LlamaCppModel;
 import io.jknife.llamacpp.ffi.LlamaNative;
 
 import java.lang.foreign.Arena;
@@ -29,7 +31,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Aggregate decode speed of one loaded model with parallel slots: 1, 2 and 4 concurrent streams
- * on the same model (loaded once with {@code --slots} slots), in rounds whose order alternates
+ * on the same model (loaded once with {@code --slots} slots, by the engine {@code --engine} names:
+ * {@code llama.cpp} or {@code java}, found with {@link EngineCatalog}, so the Java engine must be on
+ * the classpath for the latter), in rounds whose order alternates
  * (1-2-4, then 4-2-1, ...: on a shared machine that cancels slow drifts of the load). Each stream
  * generates exactly {@code --tokens} tokens greedily from its own short prompt, on its own thread,
  * through the engine interface. Aggregate decode speed of a round is the sum over streams of
@@ -44,7 +48,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * gains from batching on this machine.
  *
  * <pre>
- * ParallelBench [--dir DIR] [--type Q4_0] [--tokens 64] [--rounds 6] [--threads 2] [--ctx 512] [--slots 4] [--single] [--raw N]
+ * ParallelBench [--dir DIR] [--engine llama.cpp|java] [--type Q4_0] [--tokens 64] [--rounds 6] [--threads 2] [--ctx 512] [--slots 4] [--single] [--raw N]
  * </pre>
  * Run with {@code --enable-native-access=ALL-UNNAMED}. Writes progress to stderr, results to stdout.
  */
@@ -67,9 +71,11 @@ public final class ParallelBench {
         int slots = 4;
         boolean single = false;
         int raw = 0;
+        String engineId = LlamaCppEngine.ID;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
+                case "--engine" -> engineId = args[++i];
                 case "--type" -> {
                     String t = args[++i];
                     type = GgmlType.fromName(t).orElseThrow(() -> new IllegalArgumentException("unknown type " + t));
@@ -82,7 +88,7 @@ public final class ParallelBench {
                 case "--single" -> single = true;
                 case "--raw" -> raw = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: ParallelBench [--dir DIR] [--type Q4_0] [--tokens N] [--rounds N] "
+                    System.err.println("usage: ParallelBench [--dir DIR] [--engine llama.cpp|java] [--type Q4_0] [--tokens N] [--rounds N] "
                             + "[--threads N] [--ctx N] [--slots N] [--single] [--raw N]");
                     System.exit(2);
                 }
@@ -96,8 +102,11 @@ public final class ParallelBench {
             System.err.println("writing " + file + " ...");
             SyntheticLlama.writeIfMissing(file, type);
         }
-        System.out.printf(Locale.ROOT, "parallel decode: %s, %d tokens per stream, greedy, %d threads, %d slots of %d tokens, "
-                + "%d rounds, %d cores, load average %s%n", file.getFileName(), tokens, threads, slots, ctx, rounds,
+        String id = engineId;
+        TextEngine engine = EngineCatalog.discover().get(id)
+                .orElseThrow(() -> new IllegalArgumentException("no engine " + id + " on the classpath"));
+        System.out.printf(Locale.ROOT, "parallel decode: %s, engine %s, %d tokens per stream, greedy, %d threads, %d slots of %d tokens, "
+                + "%d rounds, %d cores, load average %s%n", file.getFileName(), id, tokens, threads, slots, ctx, rounds,
                 Runtime.getRuntime().availableProcessors(), loadAverage());
         if (raw > 0) {
             rawSteps(file, threads, ctx, raw);
@@ -105,10 +114,9 @@ public final class ParallelBench {
         if (rounds < 1) {
             System.exit(0); // the bare steps only
         }
-        LlamaCppEngine engine = new LlamaCppEngine();
         int[] counts = {1, 2, 4};
-        try (LlamaCppModel model = engine.loadFile(file, new LoadOptions(ctx, threads, slots));
-             LlamaCppModel one = single ? engine.loadFile(file, new LoadOptions(ctx, threads)) : null) {
+        try (LoadedModel model = engine.loadFile(file, new LoadOptions(ctx, threads, slots));
+             LoadedModel one = single ? engine.loadFile(file, new LoadOptions(ctx, threads)) : null) {
             round(model, 4, 8, new ArrayList<>()); // warm-up
             if (one != null) {
                 round(one, 1, 8, new ArrayList<>());
@@ -252,7 +260,7 @@ public final class ParallelBench {
     }
 
     /** One round of {@code streams} concurrent generations; their aggregate decode tokens per second. */
-    private static double round(LlamaCppModel model, int streams, int tokens, List<Long> gaps) throws Exception {
+    private static double round(LoadedModel model, int streams, int tokens, List<Long> gaps) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(streams);
         try {
             CountDownLatch go = new CountDownLatch(1);

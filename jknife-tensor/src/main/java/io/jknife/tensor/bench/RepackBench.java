@@ -21,9 +21,10 @@ import java.util.Random;
  *
  * <pre>RepackBench --gguf FILE [--threads 2]                       load: touch the mapped file, Arena.allocate
  *                                                             its size, repack every matrix
- * RepackBench --type Q6_K [--rows 8192 --cols 2048] [--threads 2] [--seconds 2]
- *                                                             one token through 8 such matrices, ggml's
- *                                                             layout against the repacked one, ns per block</pre>
+ * RepackBench --type Q6_K [--rows 8192 --cols 2048] [--tokens 1] [--threads 2] [--seconds 2]
+ *                                                             that many tokens through 8 such matrices,
+ *                                                             ggml's layout against the repacked one,
+ *                                                             ns per block of one token's product</pre>
  *
  * Needs {@code --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}. Each
  * measurement of the load part runs in the same fresh JVM once; run it in a new JVM to see
@@ -39,6 +40,7 @@ public final class RepackBench {
         int threads = 2;
         int rows = 8192;
         int cols = 2048;
+        int tokens = 1;
         double seconds = 2;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,6 +49,7 @@ public final class RepackBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--cols" -> cols = Integer.parseInt(args[++i]);
+                case "--tokens" -> tokens = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -55,7 +58,7 @@ public final class RepackBench {
             if (gguf != null) {
                 load(gguf, team);
             } else if (type != null) {
-                kernels(type, rows, cols, seconds, team);
+                kernels(type, rows, cols, tokens, seconds, team);
             } else {
                 throw new IllegalArgumentException("--gguf FILE or --type TYPE");
             }
@@ -96,7 +99,7 @@ public final class RepackBench {
         }
     }
 
-    private static void kernels(GgmlType type, int rows, int cols, double seconds, WorkerTeam team) {
+    private static void kernels(GgmlType type, int rows, int cols, int tokens, double seconds, WorkerTeam team) {
         int mats = 8;
         Random rnd = new Random(1);
         float[] v = new float[rows * cols];
@@ -114,26 +117,26 @@ public final class RepackBench {
         if (!Interleaved.repacks(type, cols)) {
             System.out.println(type + " rows of " + cols + " are not repacked: both sides are ggml's layout");
         }
-        float[] x = new float[cols];
-        for (int i = 0; i < cols; i++) {
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        Activations act = Activations.allocate(1, cols);
-        float[] out = new float[rows];
-        long blocks = (long) mats * rows * cols / 32;
+        Activations act = Activations.allocate(tokens, cols);
+        float[] out = new float[tokens * rows];
+        long blocks = (long) mats * rows * cols / 32 * tokens;
         for (int round = 0; round < 3; round++) {
             for (WeightTensor[] ws : new WeightTensor[][]{ggml, repacked}) {
                 long t0 = System.nanoTime();
                 int reps = 0;
                 while (System.nanoTime() - t0 < seconds * 1e9) {
                     for (WeightTensor w : ws) {
-                        act.set(x, 1);
+                        act.set(x, tokens);
                         MatMul.multiply(team, w, act, out);
                     }
                     reps++;
                 }
-                System.out.printf(Locale.ROOT, "%s %dx%d %-8s %.3f ns per 32 values%n", type, rows, cols,
-                        ws == ggml ? "ggml" : "repacked", (System.nanoTime() - t0) / (double) reps / blocks);
+                System.out.printf(Locale.ROOT, "%s %dx%d x %d tokens %-8s %.3f ns per 32 values and token%n", type, rows,
+                        cols, tokens, ws == ggml ? "ggml" : "repacked", (System.nanoTime() - t0) / (double) reps / blocks);
             }
         }
         arena.close();
