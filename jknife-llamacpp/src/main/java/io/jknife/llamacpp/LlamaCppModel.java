@@ -3,18 +3,16 @@ package io.jknife.llamacpp;
 import io.jknife.engine.FinishReason;
 import io.jknife.engine.Generation;
 import io.jknife.engine.SingleRunGeneration;
+import io.jknife.engine.TokenOutbox;
 import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
 import io.jknife.engine.SamplingParams;
 import io.jknife.engine.Usage;
-import io.jknife.engine.text.StopStrings;
-import io.jknife.engine.text.Utf8Assembler;
 import io.jknife.llamacpp.ffi.LlamaNative;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
@@ -58,6 +56,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * when the context is full ({@link FinishReason#LENGTH}).
  */
 public final class LlamaCppModel implements LoadedModel {
+    private static final byte[] NO_BYTES = new byte[0];
     /** Tokens of recent context the repeat penalty looks at (llama.cpp's default). */
     static final int PENALTY_LAST_N = 64;
     /**
@@ -354,104 +353,29 @@ public final class LlamaCppModel implements LoadedModel {
 
         private GenerationResult run(Consumer<String> onText) {
             int limit = Math.min(request.maxTokens(), contextSize - prompt.length + 1);
-            FinishReason reason = null;
-            int generated = 0;
-            boolean interrupted = false;
-            StringBuilder text = new StringBuilder();
-            Utf8Assembler utf8 = new Utf8Assembler();
-            StopStrings stops = new StopStrings(request.stops());
-            SlotRequest.End end = null;
-            RuntimeException failure = null;
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment sampler = sampler(a, request.sampling(), request.grammar());
-                SlotRequest slot = new SlotRequest(prompt, limit, sampler, request.ignoreEndOfGeneration(), this::stopRequested);
+                TokenOutbox outbox = new TokenOutbox(this);
                 try {
-                    scheduler.submit(slot);
+                    scheduler.submit(new SlotRequest(prompt, limit, sampler, request.ignoreEndOfGeneration(), outbox));
                 } catch (RuntimeException e) {
                     nat.samplerFree(sampler);
                     throw e;
                 }
-                MemorySegment piece = a.allocate(256);
-                byte[] bytes = new byte[256];
-                // until the scheduler's end: it owns the sampler and the slot until then
-                while (end == null) {
-                    Object next;
-                    try {
-                        next = slot.take();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // an interrupt cancels, as before, and stays set for the caller
-                        cancel();
-                        continue;
-                    }
-                    if (next instanceof SlotRequest.End e) {
-                        end = e;
-                        continue;
-                    }
-                    if (reason != null || failure != null) {
-                        continue; // done here; the scheduler stops the slot at its next step
-                    }
-                    if (stopRequested()) {
-                        reason = FinishReason.CANCELLED;
-                        continue;
-                    }
-                    int token = (Integer) next;
-                    generated++;
-                    try {
-                        int n = nat.tokenToPiece(vocab, token, piece, (int) piece.byteSize(), false);
+                MemorySegment[] piece = {a.allocate(256)};
+                try {
+                    // returns at the scheduler's end: it owns the sampler and the slot until then
+                    return outbox.consume(prompt.length, request.stops(), token -> {
+                        int n = nat.tokenToPiece(vocab, token, piece[0], (int) piece[0].byteSize(), false);
                         if (n < 0) {
-                            piece = a.allocate(-n);
-                            n = nat.tokenToPiece(vocab, token, piece, (int) piece.byteSize(), false);
+                            piece[0] = a.allocate(-n);
+                            n = nat.tokenToPiece(vocab, token, piece[0], (int) piece[0].byteSize(), false);
                         }
-                        if (n > 0) {
-                            if (bytes.length < n) {
-                                bytes = new byte[n];
-                            }
-                            MemorySegment.copy(piece, JAVA_BYTE, 0, bytes, 0, n);
-                            String chars = utf8.push(bytes, n);
-                            if (!chars.isEmpty()) {
-                                emit(stops.push(chars), text, onText);
-                                if (stops.stopped()) {
-                                    reason = FinishReason.STOP;
-                                    slot.consumerDone();
-                                }
-                            }
-                        }
-                    } catch (RuntimeException | Error e) {
-                        failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                        slot.consumerDone(); // onText failed: free the slot first, then rethrow
-                    }
+                        return n > 0 ? piece[0].asSlice(0, n).toArray(JAVA_BYTE) : NO_BYTES;
+                    }, onText);
+                } finally {
+                    nat.samplerFree(sampler);
                 }
-                nat.samplerFree(sampler);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            if (reason == null) {
-                if (end.error() != null) {
-                    throw end.error();
-                }
-                reason = end.reason() != null ? end.reason() : FinishReason.CANCELLED;
-            }
-            if (!stops.stopped()) {
-                emit(stops.flush(), text, onText);
-            }
-            long tEnd = System.nanoTime();
-            long tStart = end.startNanos() != 0 ? end.startNanos() : tEnd;
-            long tFirst = end.firstTokenNanos();
-            double promptMillis = ((tFirst >= 0 ? tFirst : tEnd) - tStart) / 1e6;
-            double generationMillis = tFirst >= 0 ? (tEnd - tFirst) / 1e6 : 0;
-            return new GenerationResult(text.toString(), reason,
-                    new Usage(prompt.length, generated, promptMillis, generationMillis));
-        }
-
-        private void emit(String s, StringBuilder text, Consumer<String> onText) {
-            if (!s.isEmpty()) {
-                text.append(s);
-                onText.accept(s);
             }
         }
 

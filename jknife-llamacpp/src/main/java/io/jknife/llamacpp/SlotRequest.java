@@ -1,31 +1,23 @@
 package io.jknife.llamacpp;
 
 import io.jknife.engine.FinishReason;
+import io.jknife.engine.TokenOutbox;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.BooleanSupplier;
 
 /**
  * One generation as the {@link SlotScheduler} sees it: the prompt, the limits, its own sampler
- * chain, and the outbox through which the scheduler hands sampled token ids to the thread that
- * called {@code stream} (ending with one {@link End}). Fields below "scheduler state" are touched
- * by the scheduler's thread only.
+ * chain, and the {@link TokenOutbox} through which the scheduler hands sampled token ids to the
+ * thread that called {@code stream}. Fields below "scheduler state" are touched by the
+ * scheduler's thread only.
  */
 final class SlotRequest {
-    /** The last message of a request: why the scheduler stopped it (null when the consumer asked), or the error. */
-    record End(FinishReason reason, RuntimeException error, long startNanos, long firstTokenNanos) {
-    }
-
     final int[] prompt;
     /** The most tokens to generate (also bounded by the slot's context). */
     final int limit;
     final MemorySegment sampler;
     final boolean ignoreEndOfGeneration;
-    private final BooleanSupplier cancelled;
-    private final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
-    /** Set by the consumer when it needs no more tokens (a stop string matched, or its callback failed). */
-    private volatile boolean consumerDone;
+    private final TokenOutbox outbox;
 
     // ---- scheduler state ----
     /** Prompt tokens already in the slot's KV cache. */
@@ -38,40 +30,29 @@ final class SlotRequest {
     long startNanos;
     long firstTokenNanos = -1;
 
-    SlotRequest(int[] prompt, int limit, MemorySegment sampler, boolean ignoreEndOfGeneration, BooleanSupplier cancelled) {
+    SlotRequest(int[] prompt, int limit, MemorySegment sampler, boolean ignoreEndOfGeneration, TokenOutbox outbox) {
         this.prompt = prompt;
         this.limit = limit;
         this.sampler = sampler;
         this.ignoreEndOfGeneration = ignoreEndOfGeneration;
-        this.cancelled = cancelled;
+        this.outbox = outbox;
     }
 
     /** Whether the scheduler should stop this request (cancelled, interrupted, or the consumer is done). */
     boolean wantsStop() {
-        return consumerDone || cancelled.getAsBoolean();
+        return outbox.wantsStop();
     }
-
-    void consumerDone() {
-        consumerDone = true;
-    }
-
-    // ---- scheduler → consumer ----
 
     void post(int token) {
-        outbox.add(token);
+        outbox.post(token);
     }
 
     void end(FinishReason reason, RuntimeException error) {
-        outbox.add(new End(reason, error, startNanos, firstTokenNanos));
+        outbox.end(reason, error, startNanos, firstTokenNanos);
     }
 
     /** Tokens posted that the consumer has not taken yet. */
     int backlog() {
-        return outbox.size();
-    }
-
-    /** The next token id ({@link Integer}) or the {@link End}; blocks. */
-    Object take() throws InterruptedException {
-        return outbox.take();
+        return outbox.backlog();
     }
 }
