@@ -49,6 +49,14 @@ public interface LoadedModel extends AutoCloseable {
     }
 
     /**
+     * Waits until the work the engine does in the background after loading is done (the Java
+     * engine repacks its weights while the model already answers); from then on the model runs at
+     * full speed. Returns at once for engines without such work. For benchmarks.
+     */
+    default void awaitBackgroundWork() throws InterruptedException {
+    }
+
+    /**
      * Whether {@link #generate} applies {@link GenerationRequest#grammar()}. An engine that does not
      * must refuse a request with a grammar (the caller checks this first), never ignore it.
      */

@@ -147,6 +147,12 @@ public final class JavaModel implements LoadedModel {
         return threads;
     }
 
+    /** Waits for the weights' repacking, which runs in the background after the load. */
+    @Override
+    public void awaitBackgroundWork() throws InterruptedException {
+        model.kernels().awaitBackgroundWork();
+    }
+
     /** Generations that run at once (parallel slots, at most the transformer's batch). */
     @Override
     public int parallel() {

@@ -49,8 +49,11 @@ final class Parity {
         return best;
     }
 
+    /** The Java engine's model of {@code file}, its weights' repacking finished (what it runs at full speed). */
     static Model javaModel(Path file) throws Exception {
-        return Model.load(List.of(file), JavaEngine.kernels(1), CONTEXT, 16);
+        Model m = Model.load(List.of(file), JavaEngine.kernels(1), CONTEXT, 16);
+        m.kernels().awaitBackgroundWork();
+        return m;
     }
 
     static LlamaCppModel llamaModel(Path file) throws Exception {

@@ -47,14 +47,16 @@ public final class EngineBench {
     /**
      * One engine's numbers.
      *
-     * @param loadMillis       time to load the model
+     * @param loadMillis       time to load the model (until it can answer)
+     * @param backgroundMillis time after that until the engine's background work on the model ended
+     *                         (the Java engine repacking its weights; 0 without); the rates are measured after it
      * @param prefillTps       prompt tokens per second
      * @param decodeTps        generated tokens per second
      * @param ttftMillis       time to the first generated token (prefill plus one decode step)
      * @param generatedTokens  tokens actually generated per repetition (median)
      * @param peakRssBytes     peak resident memory while loaded and running, or null where unknown
      */
-    public record Result(String engine, double loadMillis, int promptTokens, Stat prefillTps, Stat decodeTps, Stat ttftMillis,
+    public record Result(String engine, double loadMillis, double backgroundMillis, int promptTokens, Stat prefillTps, Stat decodeTps, Stat ttftMillis,
                          double generatedTokens, Long peakRssBytes) {
         /** Weight bytes read per second while decoding: each token reads every weight once. */
         public double impliedGbps(long weightBytes) {
@@ -70,6 +72,14 @@ public final class EngineBench {
         long t0 = System.nanoTime();
         try (LoadedModel model = loader.load()) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
+            long t1 = System.nanoTime();
+            try {
+                model.awaitBackgroundWork();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("interrupted while " + engine + " finished loading", e);
+            }
+            double backgroundMillis = (System.nanoTime() - t1) / 1e6;
             if (plan.promptTokens() + plan.genTokens() > model.contextSize()) {
                 throw new EngineException("--prompt-tokens plus --gen-tokens (" + (plan.promptTokens() + plan.genTokens())
                         + ") do not fit the context of " + model.contextSize() + " tokens");
@@ -92,7 +102,7 @@ public final class EngineBench {
                 generated.add((double) u.completionTokens());
                 ttft.add(u.promptMillis() + (u.completionTokens() > 0 ? u.generationMillis() / u.completionTokens() : 0));
             }
-            return new Result(engine, loadMillis, promptLength, Stat.of(prefill), Stat.of(decode), Stat.of(ttft),
+            return new Result(engine, loadMillis, backgroundMillis, promptLength, Stat.of(prefill), Stat.of(decode), Stat.of(ttft),
                     Stat.of(generated).median(), PeakRss.bytes());
         }
     }

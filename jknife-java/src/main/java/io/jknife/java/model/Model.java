@@ -61,6 +61,7 @@ public final class Model implements AutoCloseable {
             }
             ModelWeights weights = ModelWeights.load(source, config, kernels, ctx);
             Transformer t = new Transformer(config, weights, kernels, ctx, Math.max(1, maxBatch));
+            kernels.loaded();
             return new Model(source, config, kernels, t);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             kernels.close();

@@ -24,6 +24,21 @@ public interface Kernels extends AutoCloseable {
         multiply(x, n, new Linear[]{w}, new float[][]{out});
     }
 
+    /**
+     * Called once every matrix of a model is wrapped (the model is ready to run): kernels that
+     * improve their matrices in the background start that now. Matrices wrapped later are made
+     * ready at once.
+     */
+    default void loaded() {
+    }
+
+    /**
+     * Waits until the background work on the matrices is done (every product runs at full speed
+     * from then on); returns at once when there is none.
+     */
+    default void awaitBackgroundWork() throws InterruptedException {
+    }
+
     /** The threads, for element-wise work and attention. */
     Parallel parallel();
 

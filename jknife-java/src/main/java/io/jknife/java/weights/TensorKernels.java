@@ -9,7 +9,9 @@ import io.jknife.tensor.WeightTensor;
 import io.jknife.tensor.WorkerTeam;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,12 +19,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The optimized kernels of {@code jknife-tensor}: fused dequantize-and-dot on 8-bit activations
  * (prepared once per input and shared by every matrix that reads it), split across one
  * {@link WorkerTeam}, which also runs the rest of the forward pass. Q4_0, Q8_0, Q4_K and Q6_K
- * matrices are repacked at load into the lane-per-block layouts of {@link Interleaved} (memory
- * these kernels own until {@link #close()}).
+ * matrices are repacked into the lane-per-block layouts of {@link Interleaved} (memory these
+ * kernels own until {@link #close()}).
+ *
+ * <h2>When the repacking happens</h2>
+ * By default in the background: the model is ready as soon as its files are mapped (its matrices
+ * run in ggml's layout), and after {@link #loaded()} one thread of its own repacks them one by one,
+ * each matrix switching to its repacked copy when that is complete (a forward pass reads either,
+ * both give the same products up to the activations' rounding); {@link #awaitBackgroundWork()}
+ * waits for the last. The repacking's fresh memory costs seconds on some machines (see
+ * {@link Interleaved}); this way a model answers before that. {@code -Djknife.tensor.repack=load}
+ * repacks every matrix while the model loads instead, with all threads.
  */
 public final class TensorKernels implements Kernels {
+    /** Whether matrices are repacked in the background after the load (the default) or during it. */
+    static final boolean REPACK_IN_BACKGROUND = !"load".equals(System.getProperty("jknife.tensor.repack"));
+
     private final WorkerTeam team;
     private final TeamParallel parallel;
+    /** Matrices waiting for their repacking, in load order (until {@link #loaded()}). */
+    private final List<Weight> pending = new ArrayList<>();
+    /** Set by {@link #loaded()}: later matrices are repacked at once. */
+    private boolean started;
+    private Thread repacker;
+    private volatile boolean closing;
     /** The repacked matrices' memory. */
     private final Arena arena = Arena.ofShared();
     /** One reusable activations buffer per input width (a model has two or three widths). */
@@ -40,22 +60,68 @@ public final class TensorKernels implements Kernels {
     @Override
     public Linear linear(StoredMatrix m) throws FormatException {
         try {
-            return new Weight(switch (m) {
+            return switch (m) {
                 case StoredMatrix.Ggml g -> {
                     if (!WeightTensor.supports(g.type())) {
                         throw new FormatException("tensor " + g.name() + " has type " + g.type()
                                 + ", which the Java engine does not support (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, MLX)");
                     }
-                    yield Interleaved.of(WeightTensor.of(g.type(), g.data(), g.rows(), g.cols()), arena, team);
+                    WeightTensor t = WeightTensor.of(g.type(), g.data(), g.rows(), g.cols());
+                    if (!Interleaved.repacks(g.type(), g.cols())) {
+                        yield new Weight(t);
+                    }
+                    if (!REPACK_IN_BACKGROUND || started) {
+                        yield new Weight(Interleaved.of(t, arena, team));
+                    }
+                    Weight w = new Weight(t);
+                    pending.add(w);
+                    yield w;
                 }
-                case StoredMatrix.Mlx q -> WeightTensor.mlx(q.rows(), q.cols(), q.bits(), q.groupSize(),
-                        q.packed(), q.scales(), q.biases(), q.scaleType());
-            });
+                case StoredMatrix.Mlx q -> new Weight(WeightTensor.mlx(q.rows(), q.cols(), q.bits(), q.groupSize(),
+                        q.packed(), q.scales(), q.biases(), q.scaleType()));
+            };
         } catch (IllegalArgumentException e) {
             throw new FormatException("tensor " + m.name() + ": " + e.getMessage(), e);
         }
     }
 
+    /** Starts repacking the waiting matrices on a thread of their own (none waiting: nothing to start). */
+    @Override
+    public synchronized void loaded() {
+        if (started) {
+            return;
+        }
+        started = true;
+        if (pending.isEmpty() || closing) {
+            return;
+        }
+        List<Weight> todo = List.copyOf(pending);
+        pending.clear();
+        repacker = Thread.ofPlatform().daemon().name("jknife-tensor repack").start(() -> {
+            try (WorkerTeam own = new WorkerTeam(1)) {
+                for (Weight w : todo) {
+                    if (closing) {
+                        return;
+                    }
+                    w.w = Interleaved.of(w.w, arena, own);
+                }
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // the matrices not yet repacked keep running in ggml's layout: slower, still right
+                System.err.println("jknife: repacking the weights stopped (" + e + "); the rest stay in ggml's layout");
+            }
+        });
+    }
+
+    @Override
+    public void awaitBackgroundWork() throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = repacker;
+        }
+        if (t != null) {
+            t.join();
+        }
+    }
     @Override
     public void multiply(float[] x, int n, Linear[] ws, float[][] outs) {
         int cols = ws[0].cols();
@@ -64,13 +130,10 @@ public final class TensorKernels implements Kernels {
             MatMul.multiply(team, ((Weight) ws[0]).w, a, outs[0]);
             return;
         }
-        WeightTensor[] wts = groups.computeIfAbsent(ws, k -> {
-            WeightTensor[] w = new WeightTensor[k.length];
-            for (int i = 0; i < k.length; i++) {
-                w[i] = ((Weight) k[i]).w;
-            }
-            return w;
-        });
+        WeightTensor[] wts = groups.computeIfAbsent(ws, k -> new WeightTensor[k.length]);
+        for (int i = 0; i < ws.length; i++) {
+            wts[i] = ((Weight) ws[i]).w; // read each time: a repacked copy may have replaced it
+        }
         MatMul.multiply(team, a, wts, outs);
     }
 
@@ -110,14 +173,38 @@ public final class TensorKernels implements Kernels {
 
     @Override
     public void close() {
+        closing = true;
+        Thread t;
+        synchronized (this) {
+            t = repacker;
+        }
+        if (t != null) {
+            boolean interrupted = false;
+            while (t.isAlive()) { // it stops after the matrix it is repacking: its memory is the arena's
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         team.close();
         if (arena.scope().isAlive()) {
             arena.close();
         }
     }
 
-    /** A {@link WeightTensor} seen as a {@link Linear}. */
-    record Weight(WeightTensor w) implements Linear {
+    /** A {@link WeightTensor} seen as a {@link Linear}; its repacked copy replaces it when ready. */
+    static final class Weight implements Linear {
+        volatile WeightTensor w;
+
+        Weight(WeightTensor w) {
+            this.w = w;
+        }
+
         @Override
         public int rows() {
             return w.rows();
