@@ -85,6 +85,20 @@ class LlamaCppParityTest {
         compare("llama", type, o, "llama-wide-" + type);
     }
 
+    /**
+     * Widths that are not whole groups (hidden 1536, FFN 2304, as Qwen2.5 1.5B's hidden size): the last
+     * group of each row is padded with empty blocks, and the activations with zeros.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void paddedRepackedRowsMatchLlamaCpp(GgmlType type) throws Exception {
+        assertTrue(Interleaved.repacks(type, 1536) && Interleaved.repacks(type, 2304));
+        assertTrue(Interleaved.paddedCols(type, 2304) > 2304, "the FFN rows are padded");
+        TinyGguf.Options o = TinyGguf.Options.defaults().withArchitecture("llama").withWeightType(type).withSeed(5)
+                .withDims(1536, 2, 12, 4, 2304);
+        compare("llama", type, o, "llama-padded-" + type);
+    }
+
     private static void compare(String arch, GgmlType type, TinyGguf.Options o, String name) throws Exception {
         Path file = TinyGguf.llama(dir.resolve(name + ".gguf"), o);
         try (Model java = Parity.javaModel(file); LlamaCppModel ref = Parity.llamaModel(file)) {

@@ -52,6 +52,10 @@ public final class Activations {
     private boolean blockColumnsValid;
     private float[] floatBlockColumns;
     private boolean floatBlockColumnsValid;
+    // when blockColumns pads the rows: the per-block arrays with the same padded stride
+    private float[] paddedScales;
+    private int[] paddedSums;
+    private float[] paddedScaledSums;
 
     private Activations(int capacity, int cols) {
         if (capacity <= 0 || cols <= 0) {
@@ -260,27 +264,46 @@ public final class Activations {
         return groupSums[slot];
     }
 
+    /** Columns per token row of {@link #blockColumns}: {@link #cols()} rounded up to whole groups of {@code group} blocks. */
+    int paddedCols(int group) {
+        int span = BLOCK * group;
+        return (cols + span - 1) / span * span;
+    }
+
     /**
-     * The 8-bit values transposed per group of {@code group} blocks ({@code 32 * group} columns):
-     * for token t, group g, value k of the block and block b of the group, index
-     * {@code t * cols + g * 32 * group + k * group + b}. One vector of shorts then holds value k of
-     * every block of the group, as the {@link Interleaved} layouts store their weights.
-     * Built once per {@link #set}; {@code group} must be the same on every call.
+     * The 8-bit values transposed per group of {@code group} blocks ({@code 32 * group} columns),
+     * each token's row padded with zeros to whole groups ({@code pc = paddedCols(group)} values): for
+     * token t, group g, value k of the block and block b of the group, index
+     * {@code t * pc + g * 32 * group + k * group + b}. One vector of shorts then holds value k of
+     * every block of the group, as the {@link Interleaved} layouts store their weights. The
+     * per-block arrays in the same padded order: {@link #blockScales}, {@link #blockSums},
+     * {@link #blockScaledSums}. Built once per {@link #set}; {@code group} must be the same on every call.
      */
     synchronized short[] blockColumns(int group) {
         requireQuantized();
-        requireGroups(group);
         if (!blockColumnsValid) {
+            int pc = paddedCols(group);
             if (blockColumns == null) {
-                blockColumns = new short[q.length];
+                blockColumns = new short[capacity * pc]; // padding stays zero
+                if (pc != cols) {
+                    paddedScales = new float[capacity * pc / BLOCK];
+                    paddedSums = new int[capacity * pc / BLOCK];
+                    paddedScaledSums = new float[capacity * pc / BLOCK];
+                }
             }
-            int span = BLOCK * group;
-            int end = n * cols;
-            for (int base = 0; base < end; base += span) {
-                for (int b = 0; b < group; b++) {
+            int nb = cols / BLOCK;
+            for (int t = 0; t < n; t++) {
+                for (int blk = 0; blk < nb; blk++) {
+                    int dst = t * pc + blk / group * BLOCK * group + blk % group;
+                    int src = (t * nb + blk) * BLOCK;
                     for (int k = 0; k < BLOCK; k++) {
-                        blockColumns[base + k * group + b] = q[base + b * BLOCK + k];
+                        blockColumns[dst + k * group] = q[src + k];
                     }
+                }
+                if (pc != cols) {
+                    System.arraycopy(scale, t * nb, paddedScales, t * pc / BLOCK, nb);
+                    System.arraycopy(sums, t * nb, paddedSums, t * pc / BLOCK, nb);
+                    System.arraycopy(scaledSums, t * nb, paddedScaledSums, t * pc / BLOCK, nb);
                 }
             }
             blockColumnsValid = true;
@@ -288,33 +311,42 @@ public final class Activations {
         return blockColumns;
     }
 
-    /** The float values in the layout of {@link #blockColumns}, for {@link InterleavedQ8_0Weight}. */
+    /** The block scales in {@link #blockColumns}' padded order (the plain array when nothing is padded); after it. */
+    synchronized float[] blockScales(int group) {
+        return paddedCols(group) == cols ? scales() : paddedScales;
+    }
+
+    /** The block sums in {@link #blockColumns}' padded order; after it. */
+    synchronized int[] blockSums(int group) {
+        return paddedCols(group) == cols ? sums() : paddedSums;
+    }
+
+    /** The scaled block sums in {@link #blockColumns}' padded order; after it. */
+    synchronized float[] blockScaledSums(int group) {
+        return paddedCols(group) == cols ? scaledSums() : paddedScaledSums;
+    }
+
+    /** The float values in the layout of {@link #blockColumns} (padded alike), for {@link InterleavedQ8_0Weight}. */
     synchronized float[] floatBlockColumns(int group) {
         requireQuantized();
-        requireGroups(group);
         if (!floatBlockColumnsValid) {
+            int pc = paddedCols(group);
             if (floatBlockColumns == null) {
-                floatBlockColumns = new float[capacity * cols];
+                floatBlockColumns = new float[capacity * pc]; // padding stays zero
             }
-            int span = BLOCK * group;
-            int end = n * cols;
-            for (int base = 0; base < end; base += span) {
-                for (int b = 0; b < group; b++) {
+            int nb = cols / BLOCK;
+            for (int t = 0; t < n; t++) {
+                for (int blk = 0; blk < nb; blk++) {
+                    int dst = t * pc + blk / group * BLOCK * group + blk % group;
+                    int src = (t * nb + blk) * BLOCK;
                     for (int k = 0; k < BLOCK; k++) {
-                        floatBlockColumns[base + k * group + b] = x[base + b * BLOCK + k];
+                        floatBlockColumns[dst + k * group] = x[src + k];
                     }
                 }
             }
             floatBlockColumnsValid = true;
         }
         return floatBlockColumns;
-    }
-
-    private void requireGroups(int group) {
-        if (group <= 0 || cols % (BLOCK * group) != 0) {
-            throw new IllegalStateException("activations of " + cols + " columns are not a whole number of "
-                    + BLOCK * group + "-value groups");
-        }
     }
 
     /** The value the kernels see for token t, column c: the dequantized 8-bit value. For tests. */

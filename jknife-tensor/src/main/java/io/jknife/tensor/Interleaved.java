@@ -19,7 +19,10 @@ import java.util.Objects;
  * accumulator). Q4_0 and Q8_0 rows keep their byte size; Q4_K becomes Q4_0-like 32-value blocks
  * with a scale and a minimum each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead
  * of 18), Q6_K signed bytes with two float scales ({@link InterleavedQ6_KWeight}, 40 instead of
- * 26.25). Row order is kept, so row ranges split across threads as before.
+ * 26.25). Row order is kept, so row ranges split across threads as before. A row that is not a
+ * whole number of groups gets a last group padded with empty blocks (zero scales and values, which
+ * add nothing), when that costs at most half the row again ({@link #paddedCols}); the activations
+ * are padded to match ({@link Activations#blockColumns}).
  *
  * <p>Why: the kernels on ggml's own layout ({@link FloatDecodeKernels}, {@link Q8Kernels},
  * {@link KKernels}) are bound by instructions per block, not memory; one token through FFN-sized
@@ -45,34 +48,42 @@ public final class Interleaved {
     }
 
     /**
-     * Whether {@link #of} repacks a matrix of this type and column count: Q4_0, Q4_K and Q6_K rows
-     * of a whole number of {@link #Q4_GROUP} 32-value blocks (1024 values with AVX-512), Q8_0 rows
-     * of {@link #Q8_GROUP} blocks (512 values).
+     * Whether {@link #of} repacks a matrix of this type and column count: Q4_0, Q8_0, Q4_K and Q6_K
+     * rows whose padding to whole groups ({@link #paddedCols}: {@link #Q4_GROUP} 32-value blocks,
+     * 1024 values with AVX-512; Q8_0 {@link #Q8_GROUP}, 512) adds at most half of the row (more
+     * would cost more than the layout saves).
      */
     public static boolean repacks(GgmlType type, int cols) {
-        if (DISABLED) {
+        if (DISABLED || cols <= 0) {
             return false;
         }
-        return switch (type) {
-            case Q4_0 -> cols % (32 * Q4_GROUP) == 0;
-            case Q8_0 -> cols % (32 * Q8_GROUP) == 0;
-            case Q4_K, Q6_K -> cols % (32 * Q4_GROUP) == 0 && Q4_GROUP % 8 == 0;
+        boolean blocks = switch (type) {
+            case Q4_0, Q8_0 -> cols % 32 == 0;
+            case Q4_K, Q6_K -> cols % 256 == 0 && Q4_GROUP % 8 == 0;
             default -> false;
         };
+        return blocks && 2L * paddedCols(type, cols) <= 3L * cols;
+    }
+
+    /** {@code cols} rounded up to whole groups of {@code type}'s repacked layout (Q8_0: 32 x {@link #Q8_GROUP}, others 32 x {@link #Q4_GROUP}). */
+    public static int paddedCols(GgmlType type, int cols) {
+        int span = 32 * (type == GgmlType.Q8_0 ? Q8_GROUP : Q4_GROUP);
+        return (cols + span - 1) / span * span;
     }
 
     /**
      * The bytes a {@code rows x cols} matrix of {@code type} takes after {@link #of}: its ggml size,
-     * or the larger repacked size of Q4_K and Q6_K. For memory estimates before a load.
+     * or its repacked size (larger for Q4_K and Q6_K, and with padded rows). For memory estimates before a load.
      */
     public static long bytes(GgmlType type, long rows, long cols) {
         if (cols <= Integer.MAX_VALUE && repacks(type, (int) cols)) {
-            if (type == GgmlType.Q4_K) {
-                return rows * InterleavedQ4_KWeight.rowBytes((int) cols);
-            }
-            if (type == GgmlType.Q6_K) {
-                return rows * InterleavedQ6_KWeight.rowBytes((int) cols);
-            }
+            int c = (int) cols;
+            return rows * switch (type) {
+                case Q4_K -> InterleavedQ4_KWeight.rowBytes(c);
+                case Q6_K -> InterleavedQ6_KWeight.rowBytes(c);
+                case Q4_0 -> InterleavedQ4_0Weight.rowBytes(c);
+                default -> InterleavedQ8_0Weight.rowBytes(c);
+            };
         }
         return rows * type.byteSize(cols);
     }
@@ -104,10 +115,12 @@ public final class Interleaved {
             team.run(i -> repackQ6_K(a, dst, rowBytes, MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
             result = new InterleavedQ6_KWeight(dst, rows, a.cols());
         } else {
-            int group = a.type() == GgmlType.Q4_0 ? Q4_GROUP : Q8_GROUP;
-            int valueBytes = a.type() == GgmlType.Q4_0 ? 16 : 32;
-            MemorySegment dst = FreshMemory.allocate(arena, a.byteSize());
-            team.run(i -> repack(a.data(), dst, a.rowBytes(), valueBytes, group,
+            boolean q4 = a.type() == GgmlType.Q4_0;
+            int group = q4 ? Q4_GROUP : Q8_GROUP;
+            int valueBytes = q4 ? 16 : 32;
+            long dstRowBytes = q4 ? InterleavedQ4_0Weight.rowBytes(a.cols()) : InterleavedQ8_0Weight.rowBytes(a.cols());
+            MemorySegment dst = FreshMemory.allocate(arena, dstRowBytes * rows);
+            team.run(i -> repack(a.data(), a.rowBytes(), dst, dstRowBytes, valueBytes, group,
                     MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
             result = a.type() == GgmlType.Q4_0 ? new InterleavedQ4_0Weight(dst, rows, a.cols())
                     : new InterleavedQ8_0Weight(dst, rows, a.cols());
@@ -124,21 +137,25 @@ public final class Interleaved {
      * (8 blocks' 8 bytes read as 8 longs, transposed in registers): a byte-by-byte loop took 1.3 ns
      * per byte, longer than the page faults of the new memory.
      */
-    private static void repack(MemorySegment src, MemorySegment dst, long rowBytes, int valueBytes, int group,
-                               int from, int to) {
+    private static void repack(MemorySegment src, long srcRowBytes, MemorySegment dst, long dstRowBytes, int valueBytes,
+                               int group, int from, int to) {
         int blockBytes = 2 + valueBytes;
         int groupBytes = group * blockBytes;
         byte[] in = new byte[groupBytes];
         byte[] out = new byte[groupBytes];
         long[] x = new long[8];
-        for (long o = from * rowBytes, end = to * rowBytes; o < end; o += groupBytes) {
-            MemorySegment.copy(src, ValueLayout.JAVA_BYTE, o, in, 0, groupBytes);
-            transposeBlocks(in, blockBytes, 2, out, group, valueBytes, x);
-            for (int b = 0; b < group; b++) {
-                out[valueBytes * group + 2 * b] = in[b * blockBytes];
-                out[valueBytes * group + 2 * b + 1] = in[b * blockBytes + 1];
+        for (long r = from; r < to; r++) {
+            for (long g = 0; g < dstRowBytes; g += groupBytes) {
+                int have = (int) Math.min(groupBytes, srcRowBytes - g); // the last group may be short: empty blocks
+                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, r * srcRowBytes + g, in, 0, have);
+                java.util.Arrays.fill(in, have, groupBytes, (byte) 0);
+                transposeBlocks(in, blockBytes, 2, out, group, valueBytes, x);
+                for (int b = 0; b < group; b++) {
+                    out[valueBytes * group + 2 * b] = in[b * blockBytes];
+                    out[valueBytes * group + 2 * b + 1] = in[b * blockBytes + 1];
+                }
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + g, groupBytes);
             }
-            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, o, groupBytes);
         }
     }
 
@@ -160,12 +177,15 @@ public final class Interleaved {
         int[] sc = new int[8];
         int[] m = new int[8];
         int[] packed = new int[12];
-        int groups = w.cols() / (32 * group);
+        int rowSupers = w.cols() / 256;
+        int groups = (rowSupers + supers - 1) / supers;
         for (int r = from; r < to; r++) {
             for (int g = 0; g < groups; g++) {
+                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
                 MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
-                        srcGroupBytes);
-                for (int s = 0; s < supers; s++) {
+                        have * Q4_KWeight.BLOCK_BYTES);
+                java.util.Arrays.fill(out, (byte) 0);
+                for (int s = 0; s < have; s++) {
                     int o = s * Q4_KWeight.BLOCK_BYTES;
                     float d = Float.float16ToFloat((short) SHORT_LE.get(in, o));
                     float dmin = Float.float16ToFloat((short) SHORT_LE.get(in, o + 2));
@@ -214,12 +234,16 @@ public final class Interleaved {
         byte[] values = new byte[group * 32]; // block-major: value k of block b at b * 32 + k
         byte[] out = new byte[dstGroupBytes];
         long[] x = new long[8];
-        int groups = w.cols() / (32 * group);
+        int rowSupers = w.cols() / 256;
+        int groups = (rowSupers + supers - 1) / supers;
         for (int r = from; r < to; r++) {
             for (int g = 0; g < groups; g++) {
+                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
                 MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
-                        srcGroupBytes);
-                for (int s = 0; s < supers; s++) {
+                        have * Q6_KWeight.BLOCK_BYTES);
+                java.util.Arrays.fill(out, (byte) 0);
+                java.util.Arrays.fill(values, (byte) 0);
+                for (int s = 0; s < have; s++) {
                     int o = s * Q6_KWeight.BLOCK_BYTES;
                     int y = 256 * s;
                     for (int half = 0; half < 2; half++) {

@@ -42,6 +42,9 @@ import static io.jknife.tensor.Vec.SH;
  * fused-multiply-added with the float activations ({@link Activations#floatBlockColumns}); the
  * lanes are scaled by the blocks' scales once per group. Exact to the float activations.
  *
+ * <p>Rows that are not whole groups are padded with empty blocks, and the activations alike
+ * ({@link Activations#paddedCols}): the kernels see whole groups only.
+ *
  * <p>Tokens go four at a time (each weight vector widened once for all four), the rest one by one;
  * rows in blocks of {@link #ROW_BLOCK} so that a tile's activations stay in L1. The f16 scales are
  * widened to floats in vector lanes: sign-extended, shifted into a float's exponent and mantissa
@@ -64,10 +67,10 @@ final class InterleavedKernels {
 
     static void q4_0(InterleavedQ4_0Weight w, Activations x, int from, int to, float[] out) {
         short[] xt = x.blockColumns(G4);
-        int[] sums = x.sums();
-        float[] xs = x.scales();
+        int[] sums = x.blockSums(G4);
+        float[] xs = x.blockScales(G4);
         MemorySegment seg = w.data;
-        int cols = w.cols;
+        int cols = x.paddedCols(G4); // whole groups: the weight's rows are padded alike
         int groups = cols / (32 * G4);
         int nb = cols / 32;
         int n = x.n();
@@ -209,10 +212,10 @@ final class InterleavedKernels {
 
     static void q4_K(InterleavedQ4_KWeight w, Activations x, int from, int to, float[] out) {
         short[] xt = x.blockColumns(G4);
-        float[] sums = x.scaledSums();
-        float[] xs = x.scales();
+        float[] sums = x.blockScaledSums(G4);
+        float[] xs = x.blockScales(G4);
         MemorySegment seg = w.data;
-        int cols = w.cols;
+        int cols = x.paddedCols(G4);
         int groups = cols / (32 * G4);
         int nb = cols / 32;
         int n = x.n();
@@ -350,9 +353,9 @@ final class InterleavedKernels {
 
     static void q6_K(InterleavedQ6_KWeight w, Activations x, int from, int to, float[] out) {
         short[] xt = x.blockColumns(G4);
-        float[] xs = x.scales();
+        float[] xs = x.blockScales(G4);
         MemorySegment seg = w.data;
-        int cols = w.cols;
+        int cols = x.paddedCols(G4);
         int groups = cols / (32 * G4);
         int nb = cols / 32;
         int n = x.n();
@@ -423,7 +426,7 @@ final class InterleavedKernels {
     static void q8_0(InterleavedQ8_0Weight w, Activations x, int from, int to, float[] out) {
         float[] xt = x.floatBlockColumns(G8);
         MemorySegment seg = w.data;
-        int cols = w.cols;
+        int cols = x.paddedCols(G8);
         int groups = cols / (32 * G8);
         int n = x.n();
         int rows = w.rows;

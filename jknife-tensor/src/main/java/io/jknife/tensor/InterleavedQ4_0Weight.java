@@ -13,7 +13,12 @@ final class InterleavedQ4_0Weight extends AbstractWeight {
     private static final int GROUP = Interleaved.Q4_GROUP;
 
     InterleavedQ4_0Weight(MemorySegment data, int rows, int cols) {
-        super(GgmlType.Q4_0, data, rows, cols);
+        super(GgmlType.Q4_0, data, rows, cols, rowBytes(cols));
+    }
+
+    /** Bytes per row: whole groups, the last padded with empty blocks (see {@link Interleaved#paddedCols}). */
+    static long rowBytes(int cols) {
+        return GgmlType.Q4_0.byteSize(Interleaved.paddedCols(GgmlType.Q4_0, cols));
     }
 
     @Override

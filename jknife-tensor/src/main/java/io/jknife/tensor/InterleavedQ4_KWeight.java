@@ -20,8 +20,9 @@ final class InterleavedQ4_KWeight extends AbstractWeight {
         super(GgmlType.Q4_K, data, rows, cols, rowBytes(cols));
     }
 
+    /** Bytes per row: whole groups, the last padded with empty blocks (see {@link Interleaved#paddedCols}). */
     static long rowBytes(int cols) {
-        return (long) cols / 32 * SUB_BLOCK_BYTES;
+        return (long) Interleaved.paddedCols(GgmlType.Q4_K, cols) / 32 * SUB_BLOCK_BYTES;
     }
 
     @Override

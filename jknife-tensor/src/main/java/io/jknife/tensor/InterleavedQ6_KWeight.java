@@ -24,8 +24,9 @@ final class InterleavedQ6_KWeight extends AbstractWeight {
         super(GgmlType.Q6_K, data, rows, cols, rowBytes(cols));
     }
 
+    /** Bytes per row: whole groups, the last padded with empty blocks (see {@link Interleaved#paddedCols}). */
     static long rowBytes(int cols) {
-        return (long) cols / 32 * BLOCK_BYTES;
+        return (long) Interleaved.paddedCols(GgmlType.Q6_K, cols) / 32 * BLOCK_BYTES;
     }
 
     @Override

@@ -59,12 +59,26 @@ class InterleavedTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void productsMatchTheReference(GgmlType type) {
-        int cols = 2 * groupCols(type);
+        for (int cols : widths(type)) {
+            productsMatchTheReference(type, cols);
+        }
+    }
+
+    /** Whole groups, and a width whose last group is padded (9 super-blocks: 2304 values). */
+    private static int[] widths(GgmlType type) {
+        assertTrue(Interleaved.paddedCols(type, PADDED) > PADDED, "2304 values are not whole groups");
+        return new int[]{2 * groupCols(type), PADDED};
+    }
+
+    private static final int PADDED = 2304;
+
+    private static void productsMatchTheReference(GgmlType type, int cols) {
         for (int rows : new int[]{1, 13, 70}) {
             MatMulTest.Matrix m = matrix(type, rows, cols, rows * 17L + type.ordinal());
             WeightTensor w = Interleaved.of(m.w(), arena, two);
             assertTrue(Interleaved.repacks(type, cols));
-            if (!type.name().endsWith("_K")) { // the k-quants take more bytes (their own layouts)
+            assertEquals(Interleaved.bytes(type, rows, cols), w.byteSize());
+            if (!type.name().endsWith("_K") && cols % groupCols(type) == 0) { // the k-quants take more bytes (their own layouts)
                 assertEquals(m.w().byteSize(), w.byteSize());
             }
             float[] decoded = decode(w); // the k-quants' scales are halves now: what the kernels multiply
@@ -93,7 +107,12 @@ class InterleavedTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void rowsDecodeAsBefore(GgmlType type) {
-        int cols = 2 * groupCols(type);
+        for (int cols : widths(type)) {
+            rowsDecodeAsBefore(type, cols);
+        }
+    }
+
+    private static void rowsDecodeAsBefore(GgmlType type, int cols) {
         MatMulTest.Matrix m = matrix(type, 3, cols, 9);
         WeightTensor w = Interleaved.of(m.w(), arena, one);
         float[] row = new float[cols];
