@@ -85,7 +85,7 @@ public final class JavaEngine implements TextEngine {
         Thread.ofVirtual().name("jknife-java-tokenizer").start(tokenizer);
         try {
             int context = options.contextSize() > 0 ? options.contextSize() : defaultContext(probe.contextLength());
-            Kernels kernels = kernels(options.effectiveThreads());
+            Kernels kernels = kernels(options.effectiveThreads(), options.idleAfterLoad());
             if (gguf) {
                 model = Model.load(files, kernels, context, Model.DEFAULT_BATCH);
                 Optional<Path> mmproj = mmproj(entry);
@@ -207,8 +207,13 @@ public final class JavaEngine implements TextEngine {
 
     /** The kernels for {@code threads} threads: {@code jknife-tensor}'s, or the plain ones when asked for. */
     public static Kernels kernels(int threads) {
+        return kernels(threads, false);
+    }
+
+    /** The kernels, repacking in the background after the load when {@code idleAfterLoad} (see {@link TensorKernels}). */
+    static Kernels kernels(int threads, boolean idleAfterLoad) {
         return "fallback".equals(System.getProperty(KERNELS_PROPERTY))
-                ? new FallbackKernels(threads) : new TensorKernels(threads);
+                ? new FallbackKernels(threads) : new TensorKernels(threads, idleAfterLoad);
     }
 
     static int defaultContext(Integer trained) {

@@ -144,7 +144,9 @@ public final class RunCommand extends BaseCommand {
             throw failure(reason);
         });
         ChatOptions options = new ChatOptions(maxTokens, stops, sampling, !noChatTemplate);
-        try (TextSession session = TextSession.open(info, loadOptions, ctx.engines())) {
+        // an interactive chat waits for its first prompt: the engine may finish preparing meanwhile
+        LoadOptions load = prompt == null ? loadOptions.withIdleAfterLoad() : loadOptions;
+        try (TextSession session = TextSession.open(info, load, ctx.engines())) {
             if (prompt == null) {
                 interactive(session, options);
                 return null;

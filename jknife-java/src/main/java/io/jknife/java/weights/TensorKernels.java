@@ -23,20 +23,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * kernels own until {@link #close()}).
  *
  * <h2>When the repacking happens</h2>
- * By default in the background: the model is ready as soon as its files are mapped (its matrices
- * run in ggml's layout), and after {@link #loaded()} one thread of its own repacks them one by one,
- * each matrix switching to its repacked copy when that is complete (a forward pass reads either,
- * both give the same products up to the activations' rounding); {@link #awaitBackgroundWork()}
- * waits for the last. The repacking's fresh memory costs seconds on some machines (see
- * {@link Interleaved}); this way a model answers before that. {@code -Djknife.tensor.repack=load}
- * repacks every matrix while the model loads instead, with all threads.
+ * During the load, with all threads, unless the kernels were made for a model that idles after its
+ * load (an interactive chat waiting for its first prompt). Then the model is ready as soon as its
+ * files are mapped (its matrices run in ggml's layout), and after {@link #loaded()} one thread of
+ * its own repacks them one by one, each matrix switching to its repacked copy when that is complete
+ * (a forward pass reads either, both give the same products up to the activations' rounding);
+ * {@link #awaitBackgroundWork()} waits for the last. The repacking's fresh memory costs seconds on
+ * some machines (see {@link Interleaved}). Not the default because a prompt that runs meanwhile
+ * is slower than after a repack during the load: the repacking thread competes with the team's
+ * (a one-shot {@code run} of 32 tokens on the 1B-shaped Q4_0 model, 2 cores: 9.5-13.8 s against
+ * 6.7-8.8 s end to end; with 1 engine thread 8.2-9.9 against 7.6-9.1 s).
+ * {@code -Djknife.tensor.repack=background} or {@code =load} overrides the choice.
  */
 public final class TensorKernels implements Kernels {
-    /** Whether matrices are repacked in the background after the load (the default) or during it. */
-    static final boolean REPACK_IN_BACKGROUND = !"load".equals(System.getProperty("jknife.tensor.repack"));
+    /** {@code -Djknife.tensor.repack=background|load} overrides what the caller asked for. */
+    private static final String REPACK = System.getProperty("jknife.tensor.repack", "");
 
     private final WorkerTeam team;
     private final TeamParallel parallel;
+    /** Whether matrices are repacked in the background after the load, or during it. */
+    private final boolean repackInBackground;
     /** Matrices waiting for their repacking, in load order (until {@link #loaded()}). */
     private final List<Weight> pending = new ArrayList<>();
     /** Set by {@link #loaded()}: later matrices are repacked at once. */
@@ -52,9 +58,16 @@ public final class TensorKernels implements Kernels {
     /** The WeightTensor arrays of the multi-matrix calls, by the identity of the caller's Linear array. */
     private final Map<Linear[], WeightTensor[]> groups = new IdentityHashMap<>();
 
+    /** Kernels that repack during the load. */
     public TensorKernels(int threads) {
+        this(threads, false);
+    }
+
+    /** Kernels that repack in the background after the load when {@code background} (see the class comment). */
+    public TensorKernels(int threads, boolean background) {
         this.team = new WorkerTeam(threads);
         this.parallel = new TeamParallel(team);
+        this.repackInBackground = REPACK.equals("background") || (background && !REPACK.equals("load"));
     }
 
     @Override
@@ -70,7 +83,7 @@ public final class TensorKernels implements Kernels {
                     if (!Interleaved.repacks(g.type(), g.cols())) {
                         yield new Weight(t);
                     }
-                    if (!REPACK_IN_BACKGROUND || started) {
+                    if (!repackInBackground || started) {
                         yield new Weight(Interleaved.of(t, arena, team));
                     }
                     Weight w = new Weight(t);

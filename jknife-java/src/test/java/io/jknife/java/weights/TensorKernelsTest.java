@@ -41,7 +41,7 @@ class TensorKernelsTest {
     @Test
     void matricesRunInGgmlsLayoutUntilTheBackgroundRepackingReplacesThem() throws Exception {
         assertTrue(Interleaved.repacks(GgmlType.Q4_0, COLS) && Interleaved.repacks(GgmlType.Q6_K, COLS));
-        try (Arena arena = Arena.ofShared(); TensorKernels k = new TensorKernels(2)) {
+        try (Arena arena = Arena.ofShared(); TensorKernels k = new TensorKernels(2, true)) {
             Linear[] ws = {k.linear(matrix(arena, GgmlType.Q4_0, 1)), k.linear(matrix(arena, GgmlType.Q6_K, 2)),
                     k.linear(matrix(arena, GgmlType.Q8_0, 3))};
             Linear f16 = k.linear(matrix(arena, GgmlType.F16, 4));
@@ -85,9 +85,19 @@ class TensorKernelsTest {
     }
 
     @Test
+    void byDefaultMatricesAreRepackedDuringTheLoad() throws Exception {
+        try (Arena arena = Arena.ofShared(); TensorKernels k = new TensorKernels(2)) {
+            Linear w = k.linear(matrix(arena, GgmlType.Q4_K, 1));
+            assertTrue(repacked(w), "repacked before the load ends");
+            k.loaded();
+            k.awaitBackgroundWork(); // none: returns at once
+        }
+    }
+
+    @Test
     void closingWhileRepackingStopsCleanly() throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            TensorKernels k = new TensorKernels(1);
+            TensorKernels k = new TensorKernels(1, true);
             for (int i = 0; i < 16; i++) {
                 k.linear(matrix(arena, GgmlType.Q4_K, 10 + i));
             }
