@@ -73,11 +73,11 @@ class LlamaCppParityTest {
     }
 
     /**
-     * Rows of 1024 values and more: Q4_0, Q8_0, Q4_K and Q6_K in the repacked layouts of {@code Interleaved}
+     * Rows of 1024 values and more: Q4_0, Q8_0, Q4_K, Q5_K and Q6_K in the repacked layouts of {@code Interleaved}
      * (the tiny models above are too narrow for it and keep ggml's layout).
      */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void repackedWeightsMatchLlamaCpp(GgmlType type) throws Exception {
         assertTrue(Interleaved.repacks(type, 1024) && Interleaved.repacks(type, 2048));
         TinyGguf.Options o = TinyGguf.Options.defaults().withArchitecture("llama").withWeightType(type).withSeed(3)
@@ -90,7 +90,7 @@ class LlamaCppParityTest {
      * group of each row is padded with empty blocks, and the activations with zeros.
      */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void paddedRepackedRowsMatchLlamaCpp(GgmlType type) throws Exception {
         assertTrue(Interleaved.repacks(type, 1536) && Interleaved.repacks(type, 2304));
         assertTrue(Interleaved.paddedCols(type, 2304) > 2304, "the FFN rows are padded");

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * Repacks Q4_0, Q8_0, Q4_K and Q6_K matrices at load, as llama.cpp repacks Q4_0 for its CPU
+ * Repacks Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices at load, as llama.cpp repacks Q4_0 for its CPU
  * kernels: within each row, groups of blocks are stored value by value ("value k of every block
  * of the group, side by side", then the group's scales), so that one vector lane follows one
  * block. A dot product then needs no per-block scale broadcast and no per-block horizontal work,
@@ -19,7 +19,7 @@ import java.util.Objects;
  * accumulator). Q4_0 and Q8_0 rows keep their byte size; Q4_K becomes Q4_0-like 32-value blocks
  * with a scale and a minimum each ({@link InterleavedQ4_KWeight}, 20 bytes per 32 values instead
  * of 18), Q6_K signed bytes with two float scales ({@link InterleavedQ6_KWeight}, 40 instead of
- * 26.25). Row order is kept, so row ranges split across threads as before. A row that is not a
+ * 26.25), Q5_K bytes with a float scale and minimum ({@link InterleavedQ5_KWeight}, 40 instead of 22). Row order is kept, so row ranges split across threads as before. A row that is not a
  * whole number of groups gets a last group padded with empty blocks (zero scales and values, which
  * add nothing), when that costs at most half the row again ({@link #paddedCols}); the activations
  * are padded to match ({@link Activations#blockColumns}).
@@ -32,7 +32,7 @@ import java.util.Objects;
  *
  * <p>The cost: the repacked copy is allocated off the heap (see {@link FreshMemory}); the mapped
  * source pages are released afterwards ({@link MemorySegment#unload()}), so resident memory stays
- * about one model (Q6_K's 1.5x more). Load time grows by the copy, and fresh memory is slow to
+ * about one model (Q6_K's 1.5x more, Q5_K's 1.8x). Load time grows by the copy, and fresh memory is slow to
  * touch on some machines (the VM these numbers come from). {@code -Djknife.tensor.interleave=false}
  * keeps ggml's layout (for comparisons).
  */
@@ -48,7 +48,7 @@ public final class Interleaved {
     }
 
     /**
-     * Whether {@link #of} repacks a matrix of this type and column count: Q4_0, Q8_0, Q4_K and Q6_K
+     * Whether {@link #of} repacks a matrix of this type and column count: Q4_0, Q8_0, Q4_K, Q5_K and Q6_K
      * rows whose padding to whole groups ({@link #paddedCols}: {@link #Q4_GROUP} 32-value blocks,
      * 1024 values with AVX-512; Q8_0 {@link #Q8_GROUP}, 512) adds at most half of the row (more
      * would cost more than the layout saves).
@@ -59,7 +59,7 @@ public final class Interleaved {
         }
         boolean blocks = switch (type) {
             case Q4_0, Q8_0 -> cols % 32 == 0;
-            case Q4_K, Q6_K -> cols % 256 == 0 && Q4_GROUP % 8 == 0;
+            case Q4_K, Q5_K, Q6_K -> cols % 256 == 0 && Q4_GROUP % 8 == 0;
             default -> false;
         };
         return blocks && 2L * paddedCols(type, cols) <= 3L * cols;
@@ -73,13 +73,14 @@ public final class Interleaved {
 
     /**
      * The bytes a {@code rows x cols} matrix of {@code type} takes after {@link #of}: its ggml size,
-     * or its repacked size (larger for Q4_K and Q6_K, and with padded rows). For memory estimates before a load.
+     * or its repacked size (larger for Q4_K, Q5_K and Q6_K, and with padded rows). For memory estimates before a load.
      */
     public static long bytes(GgmlType type, long rows, long cols) {
         if (cols <= Integer.MAX_VALUE && repacks(type, (int) cols)) {
             int c = (int) cols;
             return rows * switch (type) {
                 case Q4_K -> InterleavedQ4_KWeight.rowBytes(c);
+                case Q5_K -> InterleavedQ5_KWeight.rowBytes(c);
                 case Q6_K -> InterleavedQ6_KWeight.rowBytes(c);
                 case Q4_0 -> InterleavedQ4_0Weight.rowBytes(c);
                 default -> InterleavedQ8_0Weight.rowBytes(c);
@@ -109,6 +110,11 @@ public final class Interleaved {
             MemorySegment dst = FreshMemory.allocate(arena, rowBytes * rows);
             team.run(i -> repackQ4_K(a, dst, rowBytes, MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
             result = new InterleavedQ4_KWeight(dst, rows, a.cols());
+        } else if (a.type() == GgmlType.Q5_K) {
+            long rowBytes = InterleavedQ5_KWeight.rowBytes(a.cols());
+            MemorySegment dst = FreshMemory.allocate(arena, rowBytes * rows);
+            team.run(i -> repackQ5_K(a, dst, rowBytes, MatMul.split(rows, threads, i), MatMul.split(rows, threads, i + 1)));
+            result = new InterleavedQ5_KWeight(dst, rows, a.cols());
         } else if (a.type() == GgmlType.Q6_K) {
             long rowBytes = InterleavedQ6_KWeight.rowBytes(a.cols());
             MemorySegment dst = FreshMemory.allocate(arena, rowBytes * rows);
@@ -212,6 +218,64 @@ public final class Interleaved {
                         }
                     }
                 }
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
+                        dstGroupBytes);
+            }
+        }
+    }
+
+    /**
+     * Q5_K rows [from, to) into {@link InterleavedQ5_KWeight}'s layout: each 64-value chunk j of a
+     * super-block gives sub-blocks 2j and 2j+1 (the low and the high nibbles of qs[32j..32j+31], with
+     * bits 2j and 2j+1 of qh as their fifth bits), as bytes q, 32 blocks of them transposed as in
+     * {@link #repack}, then the floats d * sc, then dmin * m.
+     */
+    private static void repackQ5_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
+        int group = Q4_GROUP;
+        int supers = group / 8;
+        int srcGroupBytes = supers * Q5_KWeight.BLOCK_BYTES;
+        int dstGroupBytes = group * InterleavedQ5_KWeight.BLOCK_BYTES;
+        byte[] in = new byte[srcGroupBytes];
+        byte[] values = new byte[group * 32]; // block-major: value k of block b at b * 32 + k
+        byte[] out = new byte[dstGroupBytes];
+        long[] x = new long[8];
+        int[] sc = new int[8];
+        int[] m = new int[8];
+        int[] packed = new int[12];
+        int rowSupers = w.cols() / 256;
+        int groups = (rowSupers + supers - 1) / supers;
+        for (int r = from; r < to; r++) {
+            for (int g = 0; g < groups; g++) {
+                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
+                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
+                        have * Q5_KWeight.BLOCK_BYTES);
+                java.util.Arrays.fill(out, (byte) 0);
+                java.util.Arrays.fill(values, (byte) 0);
+                for (int s = 0; s < have; s++) {
+                    int o = s * Q5_KWeight.BLOCK_BYTES;
+                    float d = Float.float16ToFloat((short) SHORT_LE.get(in, o));
+                    float dmin = Float.float16ToFloat((short) SHORT_LE.get(in, o + 2));
+                    for (int i = 0; i < 12; i++) {
+                        packed[i] = in[o + 4 + i] & 0xFF;
+                    }
+                    KQuants.unpack(packed, sc, m);
+                    for (int j = 0; j < 4; j++) {
+                        int lo = (8 * s + 2 * j) * 32;
+                        int hi = lo + 32;
+                        for (int l = 0; l < 32; l++) {
+                            int q = in[o + 48 + 32 * j + l] & 0xFF;
+                            int h = in[o + 16 + l] & 0xFF;
+                            values[lo + l] = (byte) ((q & 0xF) | (((h >>> (2 * j)) & 1) << 4));
+                            values[hi + l] = (byte) ((q >>> 4) | (((h >>> (2 * j + 1)) & 1) << 4));
+                        }
+                    }
+                    for (int i = 0; i < 8; i++) {
+                        int b = 8 * s + i;
+                        FLOAT_LE.set(out, 32 * group + 4 * b, d * sc[i]);
+                        FLOAT_LE.set(out, 36 * group + 4 * b, dmin * m[i]);
+                    }
+                }
+                transposeBlocks(values, 32, 0, out, group, 32, x);
                 MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
                         dstGroupBytes);
             }

@@ -38,6 +38,9 @@ import static io.jknife.tensor.Vec.SH;
  * four streams were 3x slower on rows of 8192); one token at a time (the bytes need no unpacking,
  * so a tile would save little; a block of rows stays in L2 across a prompt's tokens).
  *
+ * <p>Q5_K (repacked as bytes 0..31 with a float scale and minimum per 32 values): Q6_K's loop,
+ * then Q4_K's minimum term through the activations' scaled block sums.
+ *
  * <p>Q8_0: per group, the signed bytes of value k of every block are converted to floats and
  * fused-multiply-added with the float activations ({@link Activations#floatBlockColumns}); the
  * lanes are scaled by the blocks' scales once per group. Exact to the float activations.
@@ -534,6 +537,76 @@ final class InterleavedKernels {
                     .add((IntVector) p3.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.fromMemorySegment(F, seg, second + 4L * H, LE), lane);
             acc = lane.fma(FloatVector.fromArray(F, xs, sb + H), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q5_K (as bytes 0..31 with a scale and a minimum per 32-value block) ------------
+
+    static void q5_K(InterleavedQ5_KWeight w, Activations x, int from, int to, float[] out) {
+        short[] xt = x.blockColumns(G4);
+        float[] xs = x.blockScales(G4);
+        float[] sums = x.blockScaledSums(G4);
+        MemorySegment seg = w.data;
+        int cols = x.paddedCols(G4);
+        int groups = cols / (32 * G4);
+        int nb = cols / 32;
+        int n = x.n();
+        int rows = w.rows;
+        for (int rb = from; rb < to; rb += ROW_BLOCK) {
+            int re = Math.min(to, rb + ROW_BLOCK);
+            for (int t = 0; t < n; t++) {
+                for (int r = rb; r < re; r++) {
+                    out[t * rows + r] = q5_KDot(seg, r * w.rowBytes, groups, xt, t * cols, xs, sums, t * nb);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per block lane: the 32 products of weight bytes (0..31) and 8-bit activations in four short
+     * accumulators of 8 (at most 8 * 31 * 127 = 31496 each), as {@link #q6_KDot}; then
+     * s * dx * Σ q x - mn * dx * Σ x (the activations' scaled block sums), as for Q4_K.
+     */
+    static float q5_KDot(MemorySegment seg, long row, int groups, short[] xt, int xo, float[] xs, float[] sums, int so) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            long o = row + 40L * G4 * g;
+            int xg = xo + 32 * G4 * g;
+            ShortVector p0 = ShortVector.zero(S);
+            ShortVector p1 = p0;
+            ShortVector p2 = p0;
+            ShortVector p3 = p0;
+            for (int k = 0; k < 8; k++) {
+                p0 = p0.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+            }
+            for (int k = 8; k < 16; k++) {
+                p1 = p1.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+            }
+            for (int k = 16; k < 24; k++) {
+                p2 = p2.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+            }
+            for (int k = 24; k < 32; k++) {
+                p3 = p3.add(((ShortVector) ByteVector.fromMemorySegment(BH, seg, o + (long) G4 * k, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xt, xg + G4 * k)));
+            }
+            int sb = so + G4 * g;
+            long scales = o + 32L * G4;
+            long mins = o + 36L * G4;
+            for (int p = 0; p < 2; p++) {
+                IntVector q = ((IntVector) p0.convertShape(VectorOperators.S2I, I, p))
+                        .add((IntVector) p1.convertShape(VectorOperators.S2I, I, p))
+                        .add((IntVector) p2.convertShape(VectorOperators.S2I, I, p))
+                        .add((IntVector) p3.convertShape(VectorOperators.S2I, I, p));
+                FloatVector lane = ((FloatVector) q.convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromMemorySegment(F, seg, scales + 4L * H * p, LE));
+                acc = lane.fma(FloatVector.fromArray(F, xs, sb + H * p), acc);
+                acc = acc.sub(FloatVector.fromMemorySegment(F, seg, mins + 4L * H * p, LE)
+                        .mul(FloatVector.fromArray(F, sums, sb + H * p)));
+            }
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

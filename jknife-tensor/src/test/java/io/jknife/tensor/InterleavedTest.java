@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The repacked Q4_0, Q8_0, Q4_K and Q6_K layouts ({@link Interleaved}) against the float reference: the
+ * The repacked Q4_0, Q8_0, Q4_K, Q5_K and Q6_K layouts ({@link Interleaved}) against the float reference: the
  * same rows decoded (Q4_K within the rounding of its scales to halves), and products exact
  * up to float rounding to the weights and activations each kernel reads (all but Q8_0 the 8-bit ones,
  * Q8_0 the floats), for single tokens, 4-token tiles and remainders,
@@ -57,7 +57,7 @@ class InterleavedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void productsMatchTheReference(GgmlType type) {
         for (int cols : widths(type)) {
             productsMatchTheReference(type, cols);
@@ -105,7 +105,7 @@ class InterleavedTest {
 
     /** Rows decode bit for bit as before, Q4_K's within the rounding of its scales and minimums to halves. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void rowsDecodeAsBefore(GgmlType type) {
         for (int cols : widths(type)) {
             rowsDecodeAsBefore(type, cols);
@@ -170,8 +170,8 @@ class InterleavedTest {
         assertSame(odd.w(), Interleaved.of(odd.w(), arena, one));
         MatMulTest.Matrix k = matrix(GgmlType.Q4_K, 2, groupCols(GgmlType.Q4_K) + 256, 1);
         assertSame(k.w(), Interleaved.of(k.w(), arena, one));
-        MatMulTest.Matrix five = matrix(GgmlType.Q5_K, 2, 1024, 1);
-        assertSame(five.w(), Interleaved.of(five.w(), arena, one));
+        MatMulTest.Matrix half = matrix(GgmlType.F16, 2, 1024, 1);
+        assertSame(half.w(), Interleaved.of(half.w(), arena, one));
         assertInstanceOf(InterleavedQ8_0Weight.class,
                 Interleaved.of(matrix(GgmlType.Q8_0, 2, groupCols(GgmlType.Q8_0), 1).w(), arena, one));
     }
