@@ -1,14 +1,12 @@
 package io.jknife.java;
 
 import io.jknife.engine.FinishReason;
+import io.jknife.engine.SlotLoop;
 import io.jknife.java.model.Transformer;
 import io.jknife.java.vision.VisionLanguageModel;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Parallel slots over one {@link Transformer}: up to {@code slots} generations run at once, each in
@@ -27,13 +25,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * new conversation does not overwrite the one just served), and only computes what is not cached
  * (the prompt's last position is always computed; image rows never match).
  */
-final class SlotScheduler {
+final class SlotScheduler extends SlotLoop<SlotRequest, SlotScheduler.Slot> {
     /** Tokens a slot may run ahead of its consumer (a slow client holds its slot instead of filling memory). */
     static final int MAX_AHEAD = 16;
     /** How long the thread sleeps when every slot waits for its consumer. */
     private static final long THROTTLED_WAIT_NANOS = 2_000_000L;
 
-    private final String name;
     private final Transformer transformer;
     private final VisionLanguageModel vision;
     private final boolean[] isEog;
@@ -44,11 +41,6 @@ final class SlotScheduler {
     /** One row of logits for a sampler (which changes what it samples from). */
     private final float[] row;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final ArrayDeque<SlotRequest> waiting = new ArrayDeque<>(); // guarded by lock
-    private boolean shutdown; // guarded by lock
-    private Thread thread; // guarded by lock
     /** The slot whose generated token goes first in the next step (rotates, for when the batch is short). */
     private int firstSlot;
     /** Counts releases: a slot's {@code lastUsed} orders the free slots by their last use. */
@@ -57,7 +49,7 @@ final class SlotScheduler {
     private volatile int widestDecode;
 
     /** One KV-cache sequence and the positions it holds. */
-    private static final class Slot {
+    static final class Slot {
         final int seq;
         final int[] cached;
         volatile int cachedCount;
@@ -77,7 +69,7 @@ final class SlotScheduler {
         if (slotCount < 1 || slotCount > transformer.maxBatch()) {
             throw new IllegalArgumentException("parallel slots must be 1 to " + transformer.maxBatch() + ", got " + slotCount);
         }
-        this.name = name;
+        super("jknife-java slots " + name, "the model " + name + " is closed");
         this.transformer = transformer;
         this.vision = vision;
         this.isEog = isEog;
@@ -94,49 +86,6 @@ final class SlotScheduler {
         return slots.length;
     }
 
-    /** Queues a request; its outbox receives its tokens and then its end. */
-    void submit(SlotRequest r) {
-        lock.lock();
-        try {
-            if (shutdown) {
-                throw new IllegalStateException("the model " + name + " is closed");
-            }
-            waiting.add(r);
-            if (thread == null) {
-                thread = Thread.ofPlatform().daemon().name("jknife-java slots " + name).start(this::loop);
-            }
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Stops the thread once no request is left (the caller made sure of that) and waits for it. */
-    void shutdown() {
-        Thread t;
-        lock.lock();
-        try {
-            shutdown = true;
-            work.signal();
-            t = thread;
-        } finally {
-            lock.unlock();
-        }
-        if (t != null && t != Thread.currentThread()) {
-            boolean interrupted = false;
-            while (t.isAlive()) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     /** The most generating slots one step has decoded together so far. */
     int widestDecode() {
         return widestDecode;
@@ -147,46 +96,28 @@ final class SlotScheduler {
         return slots[slot].cachedCount;
     }
 
-    private void loop() {
-        while (true) {
-            List<Slot> admitted = new ArrayList<>();
-            List<SlotRequest> dropped = new ArrayList<>();
-            lock.lock();
-            try {
-                while (!shutdown && waiting.isEmpty() && idle()) {
-                    work.awaitUninterruptibly();
-                }
-                if (shutdown && waiting.isEmpty() && idle()) {
-                    return;
-                }
-                waiting.removeIf(r -> r.outbox.wantsStop() && dropped.add(r));
-                while (!waiting.isEmpty()) {
-                    Slot s = freeSlotFor(waiting.peek().prompt);
-                    if (s == null) {
-                        break;
-                    }
-                    s.request = waiting.poll();
-                    admitted.add(s);
-                }
-            } finally {
-                lock.unlock();
-            }
-            try {
-                for (SlotRequest r : dropped) {
-                    r.startNanos = System.nanoTime();
-                    r.outbox.end(FinishReason.CANCELLED, null, r.startNanos, -1);
-                }
-                for (Slot s : admitted) {
-                    start(s);
-                }
-                step();
-            } catch (Throwable t) {
-                failAll(t);
-            }
-        }
+    @Override
+    protected boolean wantsStop(SlotRequest r) {
+        return r.outbox.wantsStop();
     }
 
-    private boolean idle() {
+    @Override
+    protected void dropWaiting(SlotRequest r) {
+        r.startNanos = System.nanoTime();
+        r.outbox.end(FinishReason.CANCELLED, null, r.startNanos, -1);
+    }
+
+    @Override
+    protected Slot claim(SlotRequest r) {
+        Slot s = freeSlotFor(r.prompt);
+        if (s != null) {
+            s.request = r;
+        }
+        return s;
+    }
+
+    @Override
+    protected boolean idle() {
         for (Slot s : slots) {
             if (s.request != null) {
                 return false;
@@ -229,7 +160,8 @@ final class SlotScheduler {
     }
 
     /** Cuts the slot's cache back to what the request's prompt shares with it. */
-    private void start(Slot s) {
+    @Override
+    protected void start(Slot s) {
         SlotRequest r = s.request;
         r.startNanos = System.nanoTime();
         int common = commonPrefix(s, r.prompt);
@@ -238,7 +170,8 @@ final class SlotScheduler {
     }
 
     /** One forward pass over every active slot's next rows. */
-    private void step() {
+    @Override
+    protected void step() {
         for (Slot s : slots) {
             if (s.request != null && s.request.outbox.wantsStop()) {
                 release(s, FinishReason.CANCELLED, null);
@@ -284,7 +217,7 @@ final class SlotScheduler {
         }
         if (inBatch.isEmpty()) {
             if (!idle()) {
-                throttled(); // every slot waits for its consumer
+                throttled(THROTTLED_WAIT_NANOS); // every slot waits for its consumer
             }
             return;
         }
@@ -366,17 +299,6 @@ final class SlotScheduler {
         }
     }
 
-    private void throttled() {
-        lock.lock();
-        try {
-            work.awaitNanos(THROTTLED_WAIT_NANOS);
-        } catch (InterruptedException e) {
-            // nothing interrupts this thread; the next step looks at the slots again
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Ends the slot's request; the slot keeps its cache for the next. */
     private void release(Slot s, FinishReason reason, RuntimeException error) {
         SlotRequest r = s.request;
@@ -386,7 +308,8 @@ final class SlotScheduler {
     }
 
     /** An unexpected failure (a cache may be half-written): every running request gets it, every cache starts empty. */
-    private void failAll(Throwable t) {
+    @Override
+    protected void failAll(Throwable t) {
         RuntimeException e = t instanceof RuntimeException re ? re : new IllegalStateException(t);
         for (Slot s : slots) {
             s.cachedCount = 0;

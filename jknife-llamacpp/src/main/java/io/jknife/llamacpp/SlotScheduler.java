@@ -1,16 +1,14 @@
 package io.jknife.llamacpp;
 
 import io.jknife.engine.FinishReason;
+import io.jknife.engine.SlotLoop;
 import io.jknife.llamacpp.ffi.LlamaNative;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Continuous batching over one llama.cpp context: up to {@code slots} generations share the
@@ -27,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (a following prompt that starts the same only processes its new tokens); with several, a finished
  * slot frees its cells at once.
  */
-final class SlotScheduler {
+final class SlotScheduler extends SlotLoop<SlotRequest, SlotScheduler.Slot> {
     /** Prompt tokens per step while other slots are generating: their next token waits for the step. */
     static final int PREFILL_CHUNK_BESIDE_DECODING = 512;
     /**
@@ -48,11 +46,6 @@ final class SlotScheduler {
     private final int batchSize;
     private final boolean keepCache;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final ArrayDeque<SlotRequest> waiting = new ArrayDeque<>(); // guarded by lock
-    private boolean shutdown; // guarded by lock
-    private Thread thread; // guarded by lock
 
     /** The requests in the batch being decoded, for the abort callback; null between steps. */
     private volatile SlotRequest[] decoding;
@@ -64,7 +57,7 @@ final class SlotScheduler {
     private int firstSlot;
 
     /** One KV-cache sequence and the tokens it holds. */
-    private static final class Slot {
+    static final class Slot {
         final int seq;
         final int[] cached;
         int cachedCount;
@@ -81,6 +74,7 @@ final class SlotScheduler {
 
     SlotScheduler(LlamaNative nat, MemorySegment ctx, String name, int slotCount, int slotContext, int batchSize,
                   int vocabSize, BitSet eog, MemorySegment abortStub, Arena arena) {
+        super("llama.cpp slots " + name, "the model " + name + " is closed");
         this.nat = nat;
         this.ctx = ctx;
         this.name = name;
@@ -94,49 +88,6 @@ final class SlotScheduler {
             slots[i] = new Slot(i, slotContext);
         }
         this.batch = new SeqBatch(arena, batchSize, slotCount, vocabSize, slotContext);
-    }
-
-    /** Queues a request; its outbox receives its tokens and then its end. */
-    void submit(SlotRequest r) {
-        lock.lock();
-        try {
-            if (shutdown) {
-                throw new IllegalStateException("the model " + name + " is closed");
-            }
-            waiting.add(r);
-            if (thread == null) {
-                thread = Thread.ofPlatform().daemon().name("llama.cpp slots " + name).start(this::loop);
-            }
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Stops the thread once no request is left (the caller made sure of that) and waits for it. */
-    void shutdown() {
-        Thread t;
-        lock.lock();
-        try {
-            shutdown = true;
-            work.signal();
-            t = thread;
-        } finally {
-            lock.unlock();
-        }
-        if (t != null && t != Thread.currentThread()) {
-            boolean interrupted = false;
-            while (t.isAlive()) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** Whether llama.cpp should abort the running decode: a request in it wants to stop. Called from native code. */
@@ -165,46 +116,28 @@ final class SlotScheduler {
         return slots[0].cachedCount;
     }
 
-    private void loop() {
-        while (true) {
-            List<Slot> admitted = new ArrayList<>();
-            List<SlotRequest> dropped = new ArrayList<>();
-            lock.lock();
-            try {
-                while (!shutdown && waiting.isEmpty() && idle()) {
-                    work.awaitUninterruptibly();
-                }
-                if (shutdown && waiting.isEmpty() && idle()) {
-                    return;
-                }
-                waiting.removeIf(r -> r.wantsStop() && dropped.add(r));
-                while (!waiting.isEmpty()) {
-                    Slot s = freeSlotFor(waiting.peek().prompt);
-                    if (s == null) {
-                        break;
-                    }
-                    s.request = waiting.poll();
-                    admitted.add(s);
-                }
-            } finally {
-                lock.unlock();
-            }
-            try {
-                for (SlotRequest r : dropped) {
-                    r.startNanos = System.nanoTime();
-                    r.end(FinishReason.CANCELLED, null);
-                }
-                for (Slot s : admitted) {
-                    start(s);
-                }
-                step();
-            } catch (Throwable t) {
-                failAll(t);
-            }
-        }
+    @Override
+    protected boolean wantsStop(SlotRequest r) {
+        return r.wantsStop();
     }
 
-    private boolean idle() {
+    @Override
+    protected void dropWaiting(SlotRequest r) {
+        r.startNanos = System.nanoTime();
+        r.end(FinishReason.CANCELLED, null);
+    }
+
+    @Override
+    protected Slot claim(SlotRequest r) {
+        Slot s = freeSlotFor(r.prompt);
+        if (s != null) {
+            s.request = r;
+        }
+        return s;
+    }
+
+    @Override
+    protected boolean idle() {
         for (Slot s : slots) {
             if (s.request != null) {
                 return false;
@@ -240,7 +173,8 @@ final class SlotScheduler {
     }
 
     /** Brings the slot's sequence to the request's cached prefix. */
-    private void start(Slot s) {
+    @Override
+    protected void start(Slot s) {
         SlotRequest r = s.request;
         r.startNanos = System.nanoTime();
         int common = commonPrefix(s, r.prompt);
@@ -259,7 +193,8 @@ final class SlotScheduler {
     }
 
     /** One decode of every active slot's next tokens. */
-    private void step() {
+    @Override
+    protected void step() {
         for (Slot s : slots) {
             if (s.request != null && s.request.wantsStop()) {
                 release(s, FinishReason.CANCELLED, null);
@@ -299,7 +234,7 @@ final class SlotScheduler {
         }
         if (inBatch.isEmpty()) {
             if (!idle()) {
-                throttled(); // every slot waits for its consumer
+                throttled(THROTTLED_WAIT_NANOS); // every slot waits for its consumer
             }
             return;
         }
@@ -378,17 +313,6 @@ final class SlotScheduler {
         }
     }
 
-    private void throttled() {
-        lock.lock();
-        try {
-            work.awaitNanos(THROTTLED_WAIT_NANOS);
-        } catch (InterruptedException e) {
-            // nothing interrupts this thread; the next step looks at the slots again
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Ends the slot's request; with several slots (or after an error) its KV cells are freed. */
     private void release(Slot s, FinishReason reason, RuntimeException error) {
         SlotRequest r = s.request;
@@ -410,7 +334,8 @@ final class SlotScheduler {
     }
 
     /** An unexpected failure: every running request gets it, the cache starts empty. */
-    private void failAll(Throwable t) {
+    @Override
+    protected void failAll(Throwable t) {
         RuntimeException e = t instanceof RuntimeException re ? re : new IllegalStateException(t);
         try {
             nat.kvClear(ctx);

@@ -1,5 +1,6 @@
 package io.jknife.java.weights;
 
+import io.jknife.engine.Threads;
 import io.jknife.formats.FormatException;
 import io.jknife.java.parallel.Parallel;
 import io.jknife.tensor.Activations;
@@ -191,19 +192,7 @@ public final class TensorKernels implements Kernels {
         synchronized (this) {
             t = repacker;
         }
-        if (t != null) {
-            boolean interrupted = false;
-            while (t.isAlive()) { // it stops after the matrix it is repacking: its memory is the arena's
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.joinUninterruptibly(t); // it stops after the matrix it is repacking: its memory is the arena's
         team.close();
         if (arena.scope().isAlive()) {
             arena.close();
