@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The server over real HTTP with tiny generated GGUF models and the real llama.cpp engine. */
+/** The server over real HTTP with tiny generated GGUF models and the real engines (the Java engine first, as routed). */
 class ServerTest {
     @TempDir
     static Path tmp;
@@ -327,6 +327,22 @@ class ServerTest {
                 assertError(r, 503, "server_busy");
                 assertNotNull(r.header("Retry-After"));
                 assertEquals(List.of("org/long-GGUF"), one.server().models().loadedIds());
+            }
+        }
+    }
+
+    @Test
+    void parallelSlotsStreamTwoAnswersAtOnceOnTheJavaEngine() throws Exception {
+        ServerConfig c = ServerConfig.defaults().withParallel(2).withMaxQueue(0);
+        try (TestServers.Running two = TestServers.start(hf, c, TestServers.plenty(), "java")) {
+            String prompt = longPrompt(two.base());
+            String body = "{\"model\":\"long\",\"prompt\":\"" + prompt + "\",\"temperature\":0,\"max_tokens\":1500,\"stream\":true}";
+            // neither stream is read past its first event, so each holds its slot: both stream at once
+            try (Socket a = openStream(two.server().port(), "/v1/completions", body);
+                 Socket b = openStream(two.server().port(), "/v1/completions", body)) {
+                assertTrue(a.isConnected() && b.isConnected());
+                TestServers.Reply third = post(two.base() + "/v1/completions", "{\"model\":\"long\",\"prompt\":\"x\",\"max_tokens\":2}");
+                assertError(third, 503, "server_busy"); // both slots busy, no queue
             }
         }
     }
