@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
- * A model loaded in the Java engine: mapped weights, one KV cache, the tokenizer, and a vision tower when it has one.
+ * A model loaded in the Java engine: mapped weights, a KV cache per parallel slot, the tokenizer, and a vision tower
+ * when it has one.
  *
  * <h2>Threading and parallel slots</h2>
  * Up to {@link #parallel()} generations run at once (the load's {@link io.jknife.engine.LoadOptions#parallel()}):
@@ -47,8 +48,8 @@ import java.util.function.Consumer;
  * <h2>Prompts and output</h2>
  * As the llama.cpp engine: a text prompt gets the model's BOS when its tokenizer adds one (one BOS
  * when the text starts with it too); each slot's KV cache keeps its previous conversation, a request
- * takes the free slot that shares the longest prefix with its prompt, and only processes the new
- * tokens (the last prompt token is always recomputed);
+ * takes the free slot whose cache holds at least half its prompt (else the one used least recently),
+ * and only processes the new tokens (the last prompt token is always recomputed);
  * pieces are whole characters, control tokens are not shown; the generation stops at the
  * tokenizer's end-of-generation tokens (not counted), at a stop string (not included), at
  * {@code maxTokens} or a full context ({@link FinishReason#LENGTH}); with

@@ -156,15 +156,14 @@ public final class Transformer {
     /**
      * One batch of rows of any sequences: row {@code i} is token {@code tokens[i]} at position
      * {@code positions[i]} of sequence {@code sequences[i]}; rows with {@code logits[i]} set get
-     * their logits. Build it with {@link #add}, run it with {@link Transformer#forward(Rows)}, read
-     * the logits with {@link #logitsOffset}.
+     * their logits. Build it with {@link #add}, which numbers the outputs, and run it with
+     * {@link Transformer#forward(Rows)}, which returns output {@code i} at {@code [i * vocab, (i + 1) * vocab)}.
      */
     public static final class Rows {
         private final int[] tokens;
         private final int[] positions;
         private final int[] sequences;
         private final boolean[] wantLogits;
-        private final int[] logitsRow;
         private int size;
         private int outputs;
 
@@ -174,7 +173,6 @@ public final class Transformer {
             positions = new int[capacity];
             sequences = new int[capacity];
             wantLogits = new boolean[capacity];
-            logitsRow = new int[capacity];
         }
 
         public void clear() {
@@ -203,9 +201,8 @@ public final class Transformer {
             positions[size] = position;
             sequences[size] = sequence;
             wantLogits[size] = logits;
-            logitsRow[size] = logits ? outputs++ : -1;
             size++;
-            return logits ? outputs - 1 : -1;
+            return logits ? outputs++ : -1;
         }
     }
 
