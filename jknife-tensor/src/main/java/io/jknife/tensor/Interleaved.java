@@ -174,31 +174,14 @@ public final class Interleaved {
      */
     private static void repackQ4_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
         int group = Q4_GROUP;
-        int supers = group / 8;
-        int srcGroupBytes = supers * Q4_KWeight.BLOCK_BYTES;
-        int dstGroupBytes = group * InterleavedQ4_KWeight.SUB_BLOCK_BYTES;
-        byte[] in = new byte[srcGroupBytes];
-        byte[] out = new byte[dstGroupBytes];
-        long[] x = new long[8];
         int[] sc = new int[8];
         int[] m = new int[8];
         int[] packed = new int[12];
-        int rowSupers = w.cols() / 256;
-        int groups = (rowSupers + supers - 1) / supers;
-        for (int r = from; r < to; r++) {
-            for (int g = 0; g < groups; g++) {
-                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
-                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
-                        have * Q4_KWeight.BLOCK_BYTES);
-                java.util.Arrays.fill(out, (byte) 0);
-                for (int s = 0; s < have; s++) {
-                    int o = s * Q4_KWeight.BLOCK_BYTES;
+        repackKQuant(w, Q4_KWeight.BLOCK_BYTES, dst, dstRowBytes, InterleavedQ4_KWeight.SUB_BLOCK_BYTES, false, from, to,
+                (in, o, s, out, values, x) -> {
                     float d = Float.float16ToFloat((short) SHORT_LE.get(in, o));
                     float dmin = Float.float16ToFloat((short) SHORT_LE.get(in, o + 2));
-                    for (int i = 0; i < 12; i++) {
-                        packed[i] = in[o + 4 + i] & 0xFF;
-                    }
-                    KQuants.unpack(packed, sc, m);
+                    unpackScales(in, o + 4, packed, sc, m);
                     for (int j = 0; j < 8; j++) {
                         int b = 8 * s + j;
                         SHORT_LE.set(out, 16 * group + 2 * b, Float.floatToFloat16(d * sc[j]));
@@ -217,11 +200,7 @@ public final class Interleaved {
                             LONG.set(out, (half + j) * group + 8 * s, x[j]);
                         }
                     }
-                }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
-                        dstGroupBytes);
-            }
-        }
+                });
     }
 
     /**
@@ -232,33 +211,14 @@ public final class Interleaved {
      */
     private static void repackQ5_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
         int group = Q4_GROUP;
-        int supers = group / 8;
-        int srcGroupBytes = supers * Q5_KWeight.BLOCK_BYTES;
-        int dstGroupBytes = group * InterleavedQ5_KWeight.BLOCK_BYTES;
-        byte[] in = new byte[srcGroupBytes];
-        byte[] values = new byte[group * 32]; // block-major: value k of block b at b * 32 + k
-        byte[] out = new byte[dstGroupBytes];
-        long[] x = new long[8];
         int[] sc = new int[8];
         int[] m = new int[8];
         int[] packed = new int[12];
-        int rowSupers = w.cols() / 256;
-        int groups = (rowSupers + supers - 1) / supers;
-        for (int r = from; r < to; r++) {
-            for (int g = 0; g < groups; g++) {
-                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
-                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
-                        have * Q5_KWeight.BLOCK_BYTES);
-                java.util.Arrays.fill(out, (byte) 0);
-                java.util.Arrays.fill(values, (byte) 0);
-                for (int s = 0; s < have; s++) {
-                    int o = s * Q5_KWeight.BLOCK_BYTES;
+        repackKQuant(w, Q5_KWeight.BLOCK_BYTES, dst, dstRowBytes, InterleavedQ5_KWeight.BLOCK_BYTES, true, from, to,
+                (in, o, s, out, values, x) -> {
                     float d = Float.float16ToFloat((short) SHORT_LE.get(in, o));
                     float dmin = Float.float16ToFloat((short) SHORT_LE.get(in, o + 2));
-                    for (int i = 0; i < 12; i++) {
-                        packed[i] = in[o + 4 + i] & 0xFF;
-                    }
-                    KQuants.unpack(packed, sc, m);
+                    unpackScales(in, o + 4, packed, sc, m);
                     for (int j = 0; j < 4; j++) {
                         int lo = (8 * s + 2 * j) * 32;
                         int hi = lo + 32;
@@ -274,12 +234,7 @@ public final class Interleaved {
                         FLOAT_LE.set(out, 32 * group + 4 * b, d * sc[i]);
                         FLOAT_LE.set(out, 36 * group + 4 * b, dmin * m[i]);
                     }
-                }
-                transposeBlocks(values, 32, 0, out, group, 32, x);
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
-                        dstGroupBytes);
-            }
-        }
+                });
     }
 
     /**
@@ -291,24 +246,8 @@ public final class Interleaved {
      */
     private static void repackQ6_K(AbstractWeight w, MemorySegment dst, long dstRowBytes, int from, int to) {
         int group = Q4_GROUP;
-        int supers = group / 8;
-        int srcGroupBytes = supers * Q6_KWeight.BLOCK_BYTES;
-        int dstGroupBytes = group * InterleavedQ6_KWeight.BLOCK_BYTES;
-        byte[] in = new byte[srcGroupBytes];
-        byte[] values = new byte[group * 32]; // block-major: value k of block b at b * 32 + k
-        byte[] out = new byte[dstGroupBytes];
-        long[] x = new long[8];
-        int rowSupers = w.cols() / 256;
-        int groups = (rowSupers + supers - 1) / supers;
-        for (int r = from; r < to; r++) {
-            for (int g = 0; g < groups; g++) {
-                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
-                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
-                        have * Q6_KWeight.BLOCK_BYTES);
-                java.util.Arrays.fill(out, (byte) 0);
-                java.util.Arrays.fill(values, (byte) 0);
-                for (int s = 0; s < have; s++) {
-                    int o = s * Q6_KWeight.BLOCK_BYTES;
+        repackKQuant(w, Q6_KWeight.BLOCK_BYTES, dst, dstRowBytes, InterleavedQ6_KWeight.BLOCK_BYTES, true, from, to,
+                (in, o, s, out, values, x) -> {
                     int y = 256 * s;
                     for (int half = 0; half < 2; half++) {
                         int ql = o + 64 * half;
@@ -330,12 +269,60 @@ public final class Interleaved {
                         FLOAT_LE.set(out, 32 * group + 4 * b, d * in[o + 192 + 2 * i]);
                         FLOAT_LE.set(out, 36 * group + 4 * b, d * in[o + 192 + 2 * i + 1]);
                     }
+                });
+    }
+
+    /** Decodes super-block {@code s} of a group (its bytes at {@code in[o..]}) into the group's {@code out} and {@code values}. */
+    @FunctionalInterface
+    private interface SuperBlock {
+        void decode(byte[] in, int o, int s, byte[] out, byte[] values, long[] x);
+    }
+
+    /**
+     * The loop the k-quant repacks share: rows [from, to) in groups of {@link #Q4_GROUP} 32-value
+     * blocks ({@code Q4_GROUP / 8} super-blocks of {@code srcBlockBytes}, the last group of a row
+     * possibly short: the rest stays empty), each super-block decoded by {@code decoder} into the
+     * group's output bytes; with {@code byteValues} the decoder writes the values block-major
+     * (value k of block b at {@code b * 32 + k}) and they are transposed into the output as in
+     * {@link #repack}. {@code x} is the decoders' 8 x 8 scratch.
+     */
+    private static void repackKQuant(AbstractWeight w, int srcBlockBytes, MemorySegment dst, long dstRowBytes,
+                                     int dstBlockBytes, boolean byteValues, int from, int to, SuperBlock decoder) {
+        int group = Q4_GROUP;
+        int supers = group / 8;
+        int srcGroupBytes = supers * srcBlockBytes;
+        int dstGroupBytes = group * dstBlockBytes;
+        byte[] in = new byte[srcGroupBytes];
+        byte[] values = new byte[byteValues ? group * 32 : 0];
+        byte[] out = new byte[dstGroupBytes];
+        long[] x = new long[8];
+        int rowSupers = w.cols() / 256;
+        int groups = (rowSupers + supers - 1) / supers;
+        for (int r = from; r < to; r++) {
+            for (int g = 0; g < groups; g++) {
+                int have = Math.min(supers, rowSupers - g * supers); // the last group may be short: empty blocks
+                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes() + (long) g * srcGroupBytes, in, 0,
+                        have * srcBlockBytes);
+                java.util.Arrays.fill(out, (byte) 0);
+                java.util.Arrays.fill(values, (byte) 0);
+                for (int s = 0; s < have; s++) {
+                    decoder.decode(in, s * srcBlockBytes, s, out, values, x);
                 }
-                transposeBlocks(values, 32, 0, out, group, 32, x);
+                if (byteValues) {
+                    transposeBlocks(values, 32, 0, out, group, 32, x);
+                }
                 MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * dstRowBytes + (long) g * dstGroupBytes,
                         dstGroupBytes);
             }
         }
+    }
+
+    /** The 6-bit scales and minimums of a Q4_K/Q5_K super-block (12 bytes at {@code in[o..]}). */
+    private static void unpackScales(byte[] in, int o, int[] packed, int[] sc, int[] m) {
+        for (int i = 0; i < 12; i++) {
+            packed[i] = in[o + i] & 0xFF;
+        }
+        KQuants.unpack(packed, sc, m);
     }
 
     /**
