@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * repacking threads, took 1.8 s. The kernel hands out anonymous pages zeroed, so nothing is
  * written twice.
  */
-final class FreshMemory {
+public final class FreshMemory {
     private static final long HUGE_THRESHOLD = 4L << 20;
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
@@ -62,7 +62,7 @@ final class FreshMemory {
      * {@code bytes} of memory, zeroed, freed when {@code arena} closes; its pages are not touched
      * yet when it comes from {@code mmap}.
      */
-    static MemorySegment allocate(Arena arena, long bytes) {
+    public static MemorySegment allocate(Arena arena, long bytes) {
         if (MMAP == null || bytes < HUGE_THRESHOLD) {
             return arena.allocate(bytes, 64);
         }

@@ -24,8 +24,11 @@ import java.util.Locale;
  *
  * <pre>
  * JavaDecodeBench [--dir DIR] [--types Q4_0,Q8_0] [--tokens 64] [--reps 5] [--threads 2] [--ctx 512]
- *                 [--prompt-tokens 128] [--engines java,llama.cpp]
+ *                 [--prompt-tokens 128] [--engines java,llama.cpp] [--idle-after-load]
  * </pre>
+ * {@code --idle-after-load} loads as an interactive chat does ({@link LoadOptions#withIdleAfterLoad()}:
+ * the repack and the kernels' warm-up after the load, which the benchmark waits for); the warm-up
+ * round ("rep -1") then shows what a first prompt costs.
  * Needs {@code --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}. Progress on
  * stderr, results on stdout.
  */
@@ -42,6 +45,7 @@ public final class JavaDecodeBench {
         int threads = 2;
         int ctx = 512;
         int promptTokens = 128;
+        boolean idle = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
@@ -52,6 +56,7 @@ public final class JavaDecodeBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--ctx" -> ctx = Integer.parseInt(args[++i]);
                 case "--prompt-tokens" -> promptTokens = Integer.parseInt(args[++i]);
+                case "--idle-after-load" -> idle = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -71,7 +76,8 @@ public final class JavaDecodeBench {
                 for (String id : engines) {
                     TextEngine e = catalog.get(id).orElseThrow(() -> new IllegalStateException("no engine " + id));
                     long t0 = System.nanoTime();
-                    LoadedModel loaded = e.loadFile(file, new LoadOptions(ctx, threads));
+                    LoadOptions options = new LoadOptions(ctx, threads);
+                    LoadedModel loaded = e.loadFile(file, idle ? options.withIdleAfterLoad() : options);
                     models.add(loaded);
                     long t1 = System.nanoTime();
                     loaded.awaitBackgroundWork(); // measure at full speed

@@ -5,6 +5,7 @@ import io.jknife.formats.FormatException;
 import io.jknife.java.parallel.Parallel;
 import io.jknife.tensor.Activations;
 import io.jknife.tensor.Interleaved;
+import io.jknife.tensor.KernelWarmUp;
 import io.jknife.tensor.MatMul;
 import io.jknife.tensor.WeightTensor;
 import io.jknife.tensor.WorkerTeam;
@@ -28,13 +29,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * load (an interactive chat waiting for its first prompt). Then the model is ready as soon as its
  * files are mapped (its matrices run in ggml's layout), and after {@link #loaded()} one thread of
  * its own repacks them one by one, each matrix switching to its repacked copy when that is complete
- * (a forward pass reads either, both give the same products up to the activations' rounding);
- * {@link #awaitBackgroundWork()} waits for the last. The repacking's fresh memory costs seconds on
- * some machines (see {@link Interleaved}). Not the default because a prompt that runs meanwhile
- * is slower than after a repack during the load: the repacking thread competes with the team's
- * (a one-shot {@code run} of 32 tokens on the 1B-shaped Q4_0 model, 2 cores: 9.5-13.8 s against
- * 6.7-8.8 s end to end; with 1 engine thread 8.2-9.9 against 7.6-9.1 s).
- * {@code -Djknife.tensor.repack=background} or {@code =load} overrides the choice.
+ * (a forward pass reads either, both give the same products up to the activations' rounding), then
+ * warms the kernels up ({@link KernelWarmUp}); {@link #awaitBackgroundWork()} waits for both. The
+ * repacking's fresh memory costs seconds on some machines (see {@link Interleaved}). Not the
+ * default because a prompt that runs meanwhile is slower than after a repack during the load: the
+ * repacking thread competes with the team's (a one-shot {@code run} of 32 tokens on the 1B-shaped
+ * Q4_0 model, 2 cores: 9.5-13.8 s against 6.7-8.8 s end to end; with 1 engine thread 8.2-9.9
+ * against 7.6-9.1 s). {@code -Djknife.tensor.repack=background} or {@code =load} overrides the choice.
+ *
+ * <h2>The warm-up</h2>
+ * Only after a background repack (it adds about 1.8 s there): the chat's first prompt, 37 tokens
+ * on the 1B-shaped Q4_0 model (2 cores, {@code JavaDecodeBench --idle-after-load}, warm-up round),
+ * then took 1.4 s instead of 2.9-3.1 s. During a load it saves nothing on two cores, where nothing
+ * else runs while C2 compiles: the same prompt after a load with the warm-up took 3.7-3.9 s to load
+ * and 1.2-1.3 s to prefill, without it 1.8-1.9 s and 3.0-3.6 s.
  */
 public final class TensorKernels implements Kernels {
     /** {@code -Djknife.tensor.repack=background|load} overrides what the caller asked for. */
@@ -46,6 +54,8 @@ public final class TensorKernels implements Kernels {
     private final boolean repackInBackground;
     /** Matrices waiting for their repacking, in load order (until {@link #loaded()}). */
     private final List<Weight> pending = new ArrayList<>();
+    /** Every matrix made here (for the kernels' warm-up). */
+    private final List<Weight> all = new ArrayList<>();
     /** Set by {@link #loaded()}: later matrices are repacked at once. */
     private boolean started;
     private Thread repacker;
@@ -82,31 +92,41 @@ public final class TensorKernels implements Kernels {
                     }
                     WeightTensor t = WeightTensor.of(g.type(), g.data(), g.rows(), g.cols());
                     if (!Interleaved.repacks(g.type(), g.cols())) {
-                        yield new Weight(t);
+                        yield kept(new Weight(t));
                     }
                     if (!repackInBackground || started) {
-                        yield new Weight(Interleaved.of(t, arena, team));
+                        yield kept(new Weight(Interleaved.of(t, arena, team)));
                     }
-                    Weight w = new Weight(t);
+                    Weight w = kept(new Weight(t));
                     pending.add(w);
                     yield w;
                 }
-                case StoredMatrix.Mlx q -> new Weight(WeightTensor.mlx(q.rows(), q.cols(), q.bits(), q.groupSize(),
-                        q.packed(), q.scales(), q.biases(), q.scaleType()));
+                case StoredMatrix.Mlx q -> kept(new Weight(WeightTensor.mlx(q.rows(), q.cols(), q.bits(), q.groupSize(),
+                        q.packed(), q.scales(), q.biases(), q.scaleType())));
             };
         } catch (IllegalArgumentException e) {
             throw new FormatException("tensor " + m.name() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Starts repacking the waiting matrices on a thread of their own (none waiting: nothing to start). */
+    private synchronized Weight kept(Weight w) {
+        all.add(w);
+        return w;
+    }
+
+    /**
+     * When the model idles after its load: starts one thread of its own that repacks the waiting
+     * matrices and then warms their kernels up ({@link KernelWarmUp}), so that the first prompt
+     * neither runs in ggml's layout nor waits for the JIT.
+     */
     @Override
     public synchronized void loaded() {
         if (started) {
             return;
         }
         started = true;
-        if (pending.isEmpty() || closing) {
+        boolean warmUp = repackInBackground && warmUpWorthIt();
+        if ((pending.isEmpty() && !warmUp) || closing) {
             return;
         }
         List<Weight> todo = List.copyOf(pending);
@@ -122,9 +142,25 @@ public final class TensorKernels implements Kernels {
             } catch (RuntimeException | OutOfMemoryError e) {
                 // the matrices not yet repacked keep running in ggml's layout: slower, still right
                 System.err.println("jknife: repacking the weights stopped (" + e + "); the rest stay in ggml's layout");
+                return;
+            }
+            if (warmUp && !closing) {
+                KernelWarmUp.run(all.stream().map(w -> w.w).toList());
             }
         });
     }
+
+    /**
+     * Below this many bytes of matrices a first prompt at interpreted speed is short anyway (and
+     * tests load many small models).
+     */
+    private static final long WARM_UP_BYTES = 32L << 20;
+
+    private boolean warmUpWorthIt() {
+        List<WeightTensor> weights = all.stream().map(w -> w.w).toList();
+        return weights.stream().mapToLong(WeightTensor::byteSize).sum() >= WARM_UP_BYTES && KernelWarmUp.needed(weights);
+    }
+
 
     @Override
     public void awaitBackgroundWork() throws InterruptedException {

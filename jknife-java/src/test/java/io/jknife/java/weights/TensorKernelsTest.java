@@ -3,17 +3,23 @@ package io.jknife.java.weights;
 import io.jknife.formats.GgmlType;
 import io.jknife.formats.gguf.GgmlQuant;
 import io.jknife.tensor.Interleaved;
+import io.jknife.tensor.KernelWarmUp;
+import io.jknife.tensor.WeightTensor;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Repacking in the background: matrices answer before, switch to their repacked copies after, and agree. */
+/**
+ * Repacking in the background: matrices answer before, switch to their repacked copies after, and
+ * agree; a large model's kernels are warmed up after a background repack only.
+ */
 class TensorKernelsTest {
     private static final int ROWS = 64;
     private static final int COLS = 2048;
@@ -91,6 +97,28 @@ class TensorKernelsTest {
             assertTrue(repacked(w), "repacked before the load ends");
             k.loaded();
             k.awaitBackgroundWork(); // none: returns at once
+        }
+    }
+
+    @Test
+    void aLargeModelWarmsItsKernelsUpAfterABackgroundLoadOnly() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            // 32 MB of zeros each (the threshold): F32 loaded for a chat, BF16 by default
+            StoredMatrix.Ggml f32 = new StoredMatrix.Ggml("f32", GgmlType.F32, 4096, 2048, arena.allocate(32L << 20, 64));
+            StoredMatrix.Ggml bf16 = new StoredMatrix.Ggml("bf16", GgmlType.BF16, 8192, 2048, arena.allocate(32L << 20, 64));
+            try (TensorKernels k = new TensorKernels(2, true)) {
+                WeightTensor w = ((TensorKernels.Weight) k.linear(f32)).w;
+                assertTrue(KernelWarmUp.needed(List.of(w)));
+                k.loaded();
+                k.awaitBackgroundWork();
+                assertFalse(KernelWarmUp.needed(List.of(w)), "warmed up after the (empty) background repack");
+            }
+            try (TensorKernels k = new TensorKernels(2)) {
+                WeightTensor w = ((TensorKernels.Weight) k.linear(bf16)).w;
+                k.loaded();
+                k.awaitBackgroundWork();
+                assertTrue(KernelWarmUp.needed(List.of(w)), "no warm-up after a load that repacks at once");
+            }
         }
     }
 

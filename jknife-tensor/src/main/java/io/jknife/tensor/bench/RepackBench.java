@@ -3,6 +3,7 @@ package io.jknife.tensor.bench;
 import io.jknife.formats.GgmlType;
 import io.jknife.formats.gguf.GgmlQuant;
 import io.jknife.tensor.Activations;
+import io.jknife.tensor.FreshMemory;
 import io.jknife.tensor.Interleaved;
 import io.jknife.tensor.MappedGguf;
 import io.jknife.tensor.MatMul;
@@ -20,7 +21,10 @@ import java.util.Random;
  * What {@link Interleaved} costs and buys, measured apart from the engine:
  *
  * <pre>RepackBench --gguf FILE [--threads 2]                       load: touch the mapped file, Arena.allocate
- *                                                             its size, repack every matrix
+ *                                                             its size, touch fresh memory of that size
+ *                                                             twice, repack every matrix
+ * RepackBench --type Q8_0 --repack [--rows 8192 --cols 2048]    repack one resident matrix again and again:
+ *                                                             ms and GB/s per repack
  * RepackBench --type Q6_K [--rows 8192 --cols 2048] [--tokens 1] [--threads 2] [--seconds 2]
  *                                                             that many tokens through 8 such matrices,
  *                                                             ggml's layout against the repacked one,
@@ -42,6 +46,7 @@ public final class RepackBench {
         int cols = 2048;
         int tokens = 1;
         double seconds = 2;
+        boolean repackOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gguf" -> gguf = Path.of(args[++i]);
@@ -51,12 +56,15 @@ public final class RepackBench {
                 case "--cols" -> cols = Integer.parseInt(args[++i]);
                 case "--tokens" -> tokens = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--repack" -> repackOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         try (WorkerTeam team = new WorkerTeam(threads)) {
             if (gguf != null) {
                 load(gguf, team);
+            } else if (type != null && repackOnly) {
+                repack(type, rows, cols, seconds, team);
             } else if (type != null) {
                 kernels(type, rows, cols, tokens, seconds, team);
             } else {
@@ -66,7 +74,7 @@ public final class RepackBench {
     }
 
     private static void load(Path file, WorkerTeam team) throws Exception {
-        try (MappedGguf g = MappedGguf.open(file); Arena arena = Arena.ofShared()) {
+        try (MappedGguf g = MappedGguf.open(file)) {
             long bytes = 0;
             long sink = 0;
             long t0 = System.nanoTime();
@@ -82,31 +90,84 @@ public final class RepackBench {
                 fresh.allocate(bytes, 64);
             }
             long allocated = System.nanoTime();
+            // What the repack's memory costs (FreshMemory: huge pages where the system gives them),
+            // touched by the team as the repack does, twice: where the first costs much more, the
+            // machine backs fresh memory lazily (a VM or sandbox whose host hands memory out on
+            // first use and takes freed memory back), and the second is what the pages cost once backed.
+            double[] fresh = new double[2];
+            for (int round = 0; round < 2; round++) {
+                long start = System.nanoTime();
+                long size = bytes;
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment m = FreshMemory.allocate(arena, size);
+                    int threads = team.threads();
+                    team.run(i -> {
+                        for (long o = size * i / threads / 4096 * 4096; o < size * (i + 1) / threads; o += 4096) {
+                            m.set(ValueLayout.JAVA_BYTE, o, (byte) 1);
+                        }
+                    });
+                }
+                fresh[round] = (System.nanoTime() - start) / 1e6;
+            }
+            long reallocated = System.nanoTime();
             long matrices = 0;
-            for (String n : g.tensorNames()) {
-                if (g.info(n).dims().length == 2) {
-                    WeightTensor w = g.weight(n);
-                    matrices += w.byteSize();
-                    Interleaved.of(w, arena, team);
+            try (Arena arena = Arena.ofShared()) {
+                for (String n : g.tensorNames()) {
+                    if (g.info(n).dims().length == 2) {
+                        WeightTensor w = g.weight(n);
+                        matrices += w.byteSize();
+                        Interleaved.of(w, arena, team);
+                    }
                 }
             }
             long repacked = System.nanoTime();
             System.out.printf(Locale.ROOT, "%s: %.2f GB of tensors (%d)%n", file.getFileName(), bytes / 1e9, sink & 1);
-            System.out.printf(Locale.ROOT, "touch the mapped pages      %7.0f ms%n", (touched - t0) / 1e6);
+            System.out.printf(Locale.ROOT, "touch the mapped pages      %7.0f ms (one thread, JIT warm-up included)%n",
+                    (touched - t0) / 1e6);
             System.out.printf(Locale.ROOT, "Arena.allocate the same     %7.0f ms (one thread, zeroed)%n", (allocated - touched) / 1e6);
+            System.out.printf(Locale.ROOT, "FreshMemory, touched        %7.0f ms (%d threads), again once freed %.0f ms%n",
+                    fresh[0], team.threads(), fresh[1]);
             System.out.printf(Locale.ROOT, "repack %.2f GB of matrices  %7.0f ms (%d threads)%n", matrices / 1e9,
-                    (repacked - allocated) / 1e6, team.threads());
+                    (repacked - reallocated) / 1e6, team.threads());
         }
+    }
+
+    /**
+     * Repacks one resident matrix again and again, each copy freed before the next (so that from
+     * the second on its memory is recycled, not fresh): what the repacking itself costs.
+     */
+    private static void repack(GgmlType type, int rows, int cols, double seconds, WorkerTeam team) {
+        byte[] bytes = GgmlQuant.encode(gaussian(rows * cols, new Random(1)), type);
+        try (Arena source = Arena.ofShared()) {
+            WeightTensor w = WeightTensor.of(type, copy(source, bytes), rows, cols);
+            for (int round = 0; round < 3; round++) {
+                long t0 = System.nanoTime();
+                int reps = 0;
+                while (System.nanoTime() - t0 < seconds * 1e9) {
+                    try (Arena arena = Arena.ofShared()) {
+                        Interleaved.of(w, arena, team);
+                    }
+                    reps++;
+                }
+                double s = (System.nanoTime() - t0) / 1e9 / reps;
+                System.out.printf(Locale.ROOT, "%s %dx%d repack %.2f ms, %.2f GB/s of ggml bytes (%d threads)%n", type,
+                        rows, cols, s * 1e3, bytes.length / s / 1e9, team.threads());
+            }
+        }
+    }
+
+    private static float[] gaussian(int n, Random rnd) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
     }
 
     private static void kernels(GgmlType type, int rows, int cols, int tokens, double seconds, WorkerTeam team) {
         int mats = 8;
         Random rnd = new Random(1);
-        float[] v = new float[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        byte[] bytes = GgmlQuant.encode(v, type);
+        byte[] bytes = GgmlQuant.encode(gaussian(rows * cols, rnd), type);
         Arena arena = Arena.ofShared();
         WeightTensor[] ggml = new WeightTensor[mats];
         WeightTensor[] repacked = new WeightTensor[mats];
