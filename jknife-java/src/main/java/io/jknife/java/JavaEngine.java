@@ -102,8 +102,12 @@ public final class JavaEngine implements TextEngine {
                 throw new FormatException("the vocabulary has " + tok.vocabularySize()
                         + " tokens but the embeddings only " + model.transformer().vocabularySize());
             }
-            return new JavaModel(entry.name(), model, tok, options.effectiveThreads(), vision,
+            JavaModel loaded = new JavaModel(entry.name(), model, tok, options.effectiveThreads(), vision,
                     options.parallel());
+            if (options.idleAfterLoad()) {
+                loaded.warmUpAfterLoad();
+            }
+            return loaded;
         } catch (IOException e) {
             close(model, vision);
             throw new EngineException("the Java engine could not load " + entry.name() + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import io.jknife.engine.Generation;
 import io.jknife.engine.GenerationRequest;
 import io.jknife.engine.GenerationResult;
 import io.jknife.engine.LoadedModel;
+import io.jknife.engine.SamplingParams;
 import io.jknife.engine.SingleRunGeneration;
 import io.jknife.engine.TokenOutbox;
 import io.jknife.engine.VisionInput;
@@ -22,6 +23,7 @@ import io.jknife.vision.PixelValues;
 import io.jknife.vision.RgbImage;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -44,6 +46,8 @@ import java.util.function.Consumer;
  * streaming thread) and stops the generation before the next token, and during a long prompt between
  * batches. {@link #close()} cancels every running generation, waits for them, then unmaps the weights
  * and stops the threads; it is idempotent, and every later call fails with {@link IllegalStateException}.
+ * After a load for an interactive chat one short warm-up generation may run on a thread of its own
+ * ({@link #warmUpAfterLoad}); the first caller's request skips or cancels it.
  *
  * <h2>Prompts and output</h2>
  * As the llama.cpp engine: a text prompt gets the model's BOS when its tokenizer adds one (one BOS
@@ -75,6 +79,9 @@ import java.util.function.Consumer;
  */
 public final class JavaModel implements LoadedModel {
     private static final byte[] NO_BYTES = new byte[0];
+    /** Text for the warm-up prompt: about 40 tokens of plain English with most tokenizers. */
+    private static final String WARM_UP_TEXT = "The weather was mild, so they walked along the river to the old stone"
+            + " bridge, talked about the books they had read that winter, and came home before it grew dark.";
     private final String name;
     private final Model model;
     private final Transformer transformer;
@@ -93,6 +100,15 @@ public final class JavaModel implements LoadedModel {
     private volatile boolean closed;
     /** The generations streaming now (close cancels them). */
     private final Set<Gen> live = ConcurrentHashMap.newKeySet();
+
+    /** The warm-up after an interactive load ({@link #warmUpAfterLoad}): its thread, and its generation while it runs. */
+    private volatile Thread warmUp;
+    private final Object warmUpLock = new Object();
+    private Generation warmUpGeneration;
+    /** Set by the first caller's {@link #generate}: no warm-up starts after it. */
+    private boolean requested;
+    /** Whether the warm-up generation ran to its end (for tests). */
+    private volatile boolean warmedUp;
 
     /** Every token's bytes for grammar matching (null: never allowed), built on the first grammar. */
     private volatile TokenVocabulary grammarVocabulary;
@@ -148,10 +164,57 @@ public final class JavaModel implements LoadedModel {
         return threads;
     }
 
-    /** Waits for the weights' repacking, which runs in the background after the load. */
+    /** Waits for the weights' repacking and the warm-up, which run in the background after an interactive load. */
     @Override
     public void awaitBackgroundWork() throws InterruptedException {
         model.kernels().awaitBackgroundWork();
+        Thread t = warmUp;
+        if (t != null) {
+            t.join();
+        }
+    }
+
+    /** Whether the warm-up after the load ran to its end ({@link #warmUpAfterLoad}); for tests. */
+    boolean warmedUp() {
+        return warmedUp;
+    }
+
+    /**
+     * After a load for an interactive chat, when the kernels warm up in the background
+     * ({@link io.jknife.java.weights.Kernels#warmsUpInBackground()}): once that is done, one generation of two tokens
+     * from {@link #WARM_UP_TEXT} on a thread of its own, so that the rest of the forward pass (attention, norms,
+     * sampling, the scheduler) is compiled too before the person's first prompt. It starts only if no request has
+     * come yet, and a request that comes while it runs cancels it (that request waits at most for the step in
+     * progress). It leaves its tokens in one slot's KV cache, as any conversation does.
+     */
+    void warmUpAfterLoad() {
+        if (!model.kernels().warmsUpInBackground()) {
+            return;
+        }
+        warmUp = Thread.ofPlatform().daemon().name("jknife-java warm-up").start(() -> {
+            try {
+                model.kernels().awaitBackgroundWork();
+                int[] prompt = tokenize(WARM_UP_TEXT, false); // fails once closed
+                prompt = Arrays.copyOf(prompt, Math.min(prompt.length, contextSize() - 3));
+                Generation g;
+                synchronized (warmUpLock) {
+                    if (requested || closed || prompt.length == 0) {
+                        return;
+                    }
+                    g = prepare(GenerationRequest.ofTokens(prompt, 2, List.of(), SamplingParams.greedy()));
+                    warmUpGeneration = g;
+                }
+                warmedUp = g.collect().finishReason() != FinishReason.CANCELLED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // closed meanwhile, or anything else: the first prompt then compiles what it needs, as without this
+            } finally {
+                synchronized (warmUpLock) {
+                    warmUpGeneration = null;
+                }
+            }
+        });
     }
 
     /** Generations that run at once (parallel slots, at most the transformer's batch). */
@@ -201,6 +264,16 @@ public final class JavaModel implements LoadedModel {
      */
     @Override
     public Generation generate(GenerationRequest request) {
+        synchronized (warmUpLock) {
+            requested = true;
+            if (warmUpGeneration != null) {
+                warmUpGeneration.cancel(); // a person's prompt goes first
+            }
+        }
+        return prepare(request);
+    }
+
+    private Generation prepare(GenerationRequest request) {
         life.readLock().lock();
         try {
             checkOpen();

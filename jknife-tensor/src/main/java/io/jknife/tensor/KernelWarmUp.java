@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * EPYC, 1.4 s after this warm-up ({@code JavaDecodeBench --idle-after-load}, its warm-up round),
  * 0.4-0.9 s on the prompts after it (the JIT still at work on the rest). The compilations take
  * as long here as during a prompt, so this pays only where the machine is idle anyway (see the
- * Java engine's {@code TensorKernels}).
+ * Java engine's {@code TensorKernels}; its {@code JavaModel} then runs a short generation for the
+ * rest of the forward pass).
  *
  * <p>Once per JVM and kind: later loads of the same kinds find the code compiled.
  * {@code -Djknife.tensor.warmUp=false} skips it.

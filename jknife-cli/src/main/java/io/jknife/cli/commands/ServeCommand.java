@@ -63,7 +63,7 @@ public final class ServeCommand extends BaseCommand {
     boolean logJson;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
-            description = "Generations one model runs at once, batched together (llama.cpp engine; default ${DEFAULT-VALUE}).")
+            description = "Generations one model runs at once, batched together (default ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--switch-free", paramLabel = "VISION_GIB,SPEECH_GIB", defaultValue = "8,4",

@@ -39,6 +39,14 @@ public interface Kernels extends AutoCloseable {
     default void awaitBackgroundWork() throws InterruptedException {
     }
 
+    /**
+     * Whether the background work ends with compiling these kernels for the first prompt (then the
+     * model may warm the rest of its forward pass up too); known after {@link #loaded()}.
+     */
+    default boolean warmsUpInBackground() {
+        return false;
+    }
+
     /** The threads, for element-wise work and attention. */
     Parallel parallel();
 

@@ -38,11 +38,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * against 7.6-9.1 s). {@code -Djknife.tensor.repack=background} or {@code =load} overrides the choice.
  *
  * <h2>The warm-up</h2>
- * Only after a background repack (it adds about 1.8 s there): the chat's first prompt, 37 tokens
- * on the 1B-shaped Q4_0 model (2 cores, {@code JavaDecodeBench --idle-after-load}, warm-up round),
- * then took 1.4 s instead of 2.9-3.1 s. During a load it saves nothing on two cores, where nothing
- * else runs while C2 compiles: the same prompt after a load with the warm-up took 3.7-3.9 s to load
- * and 1.2-1.3 s to prefill, without it 1.8-1.9 s and 3.0-3.6 s.
+ * Only after a background repack (it adds about 1.8 s there; the model then warms the rest of its
+ * forward pass up with a short generation, see {@code JavaModel.warmUpAfterLoad}): a chat's first
+ * prompt, 37 tokens on the 1B-shaped Q4_0 model (2 cores, {@code JavaDecodeBench --idle-after-load},
+ * warm-up round), took 1.4 s with this kernel warm-up alone, 0.55 s with both, 3.0 s with neither.
+ * During a load it saves nothing on two cores, where nothing else runs while C2 compiles: the same
+ * prompt after a load with the kernel warm-up took 3.7-3.9 s to load and 1.2-1.3 s to prefill,
+ * without it 1.8-1.9 s and 3.0-3.6 s.
  */
 public final class TensorKernels implements Kernels {
     /** {@code -Djknife.tensor.repack=background|load} overrides what the caller asked for. */
@@ -56,6 +58,8 @@ public final class TensorKernels implements Kernels {
     private final List<Weight> pending = new ArrayList<>();
     /** Every matrix made here (for the kernels' warm-up). */
     private final List<Weight> all = new ArrayList<>();
+    /** Set by {@link #loaded()}: whether its background thread warms the kernels up. */
+    private volatile boolean warmsUp;
     /** Set by {@link #loaded()}: later matrices are repacked at once. */
     private boolean started;
     private Thread repacker;
@@ -125,7 +129,8 @@ public final class TensorKernels implements Kernels {
             return;
         }
         started = true;
-        boolean warmUp = repackInBackground && warmUpWorthIt();
+        boolean warmUp = repackInBackground && warmUpWorthIt() && !closing;
+        warmsUp = warmUp;
         if ((pending.isEmpty() && !warmUp) || closing) {
             return;
         }
@@ -148,6 +153,11 @@ public final class TensorKernels implements Kernels {
                 KernelWarmUp.run(all.stream().map(w -> w.w).toList());
             }
         });
+    }
+
+    @Override
+    public boolean warmsUpInBackground() {
+        return warmsUp;
     }
 
     /**
