@@ -57,6 +57,16 @@ public interface LoadedModel extends AutoCloseable {
     }
 
     /**
+     * The caller is about to wait for requests (an interactive chat, a server's preloaded model):
+     * an engine may use the time, on a thread of its own, to prepare its code paths so that the
+     * first request does not pay for it (the Java engine has the JIT compile its forward pass). A
+     * request that comes meanwhile goes first; {@link #awaitBackgroundWork()} waits for this too.
+     * Nothing by default.
+     */
+    default void warmUpInBackground() {
+    }
+
+    /**
      * Whether {@link #generate} applies {@link GenerationRequest#grammar()}. An engine that does not
      * must refuse a request with a grammar (the caller checks this first), never ignore it.
      */

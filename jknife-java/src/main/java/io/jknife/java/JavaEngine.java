@@ -105,7 +105,7 @@ public final class JavaEngine implements TextEngine {
             JavaModel loaded = new JavaModel(entry.name(), model, tok, options.effectiveThreads(), vision,
                     options.parallel());
             if (options.idleAfterLoad()) {
-                loaded.warmUpAfterLoad();
+                loaded.warmUpInBackground();
             }
             return loaded;
         } catch (IOException e) {

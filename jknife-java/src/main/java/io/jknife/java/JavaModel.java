@@ -46,8 +46,8 @@ import java.util.function.Consumer;
  * streaming thread) and stops the generation before the next token, and during a long prompt between
  * batches. {@link #close()} cancels every running generation, waits for them, then unmaps the weights
  * and stops the threads; it is idempotent, and every later call fails with {@link IllegalStateException}.
- * After a load for an interactive chat one short warm-up generation may run on a thread of its own
- * ({@link #warmUpAfterLoad}); the first caller's request skips or cancels it.
+ * While the model waits for its first request one short warm-up generation may run on a thread of
+ * its own ({@link #warmUpInBackground}); the first caller's request skips or cancels it.
  *
  * <h2>Prompts and output</h2>
  * As the llama.cpp engine: a text prompt gets the model's BOS when its tokenizer adds one (one BOS
@@ -101,7 +101,7 @@ public final class JavaModel implements LoadedModel {
     /** The generations streaming now (close cancels them). */
     private final Set<Gen> live = ConcurrentHashMap.newKeySet();
 
-    /** The warm-up after an interactive load ({@link #warmUpAfterLoad}): its thread, and its generation while it runs. */
+    /** The warm-up ({@link #warmUpInBackground}): its thread, and its generation while it runs. */
     private volatile Thread warmUp;
     private final Object warmUpLock = new Object();
     private Generation warmUpGeneration;
@@ -164,7 +164,7 @@ public final class JavaModel implements LoadedModel {
         return threads;
     }
 
-    /** Waits for the weights' repacking and the warm-up, which run in the background after an interactive load. */
+    /** Waits for the weights' repacking (after an interactive load) and the warm-up, which run in the background. */
     @Override
     public void awaitBackgroundWork() throws InterruptedException {
         model.kernels().awaitBackgroundWork();
@@ -174,47 +174,60 @@ public final class JavaModel implements LoadedModel {
         }
     }
 
-    /** Whether the warm-up after the load ran to its end ({@link #warmUpAfterLoad}); for tests. */
+    /** Whether the warm-up generation ran to its end ({@link #warmUpInBackground}); for tests. */
     boolean warmedUp() {
         return warmedUp;
     }
 
     /**
-     * After a load for an interactive chat, when the kernels warm up in the background
-     * ({@link io.jknife.java.weights.Kernels#warmsUpInBackground()}): once that is done, one generation of two tokens
-     * from {@link #WARM_UP_TEXT} on a thread of its own, so that the rest of the forward pass (attention, norms,
-     * sampling, the scheduler) is compiled too before the person's first prompt. It starts only if no request has
-     * come yet, and a request that comes while it runs cancels it (that request waits at most for the step in
-     * progress). It leaves its tokens in one slot's KV cache, as any conversation does.
+     * Once the weights' background repacking is done, on a thread of its own: the kernels' warm-up
+     * ({@link io.jknife.java.weights.Kernels#warmUp()}), then, when that was worth doing, one generation of two
+     * tokens from {@link #WARM_UP_TEXT}, so that the rest of the forward pass (attention, norms, sampling, the
+     * scheduler) is compiled too before the first request. The generation starts only if no request has come yet,
+     * and a request that comes while it runs cancels it (that request waits at most for the step in progress). It
+     * leaves its tokens in one slot's KV cache, as any conversation does. At most once per model.
      */
-    void warmUpAfterLoad() {
-        if (!model.kernels().warmsUpInBackground()) {
-            return;
+    @Override
+    public void warmUpInBackground() {
+        synchronized (warmUpLock) {
+            if (warmUp != null || closed) {
+                return;
+            }
+            warmUp = Thread.ofPlatform().daemon().name("jknife-java warm-up").start(this::warmUp);
         }
-        warmUp = Thread.ofPlatform().daemon().name("jknife-java warm-up").start(() -> {
-            try {
-                model.kernels().awaitBackgroundWork();
-                int[] prompt = tokenize(WARM_UP_TEXT, false); // fails once closed
-                prompt = Arrays.copyOf(prompt, Math.min(prompt.length, contextSize() - 3));
-                Generation g;
-                synchronized (warmUpLock) {
-                    if (requested || closed || prompt.length == 0) {
-                        return;
-                    }
-                    g = prepare(GenerationRequest.ofTokens(prompt, 2, List.of(), SamplingParams.greedy()));
-                    warmUpGeneration = g;
-                }
-                warmedUp = g.collect().finishReason() != FinishReason.CANCELLED;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                // closed meanwhile, or anything else: the first prompt then compiles what it needs, as without this
-            } finally {
-                synchronized (warmUpLock) {
-                    warmUpGeneration = null;
+    }
+
+    private void warmUp() {
+        try {
+            model.kernels().awaitBackgroundWork();
+            synchronized (warmUpLock) {
+                if (requested) {
+                    return; // the first request is compiling it already
                 }
             }
-        });
+            if (!model.kernels().warmUp()) {
+                return;
+            }
+            int[] prompt = tokenize(WARM_UP_TEXT, false); // fails once closed
+            prompt = Arrays.copyOf(prompt, Math.min(prompt.length, contextSize() - 3));
+            Generation g;
+            synchronized (warmUpLock) {
+                if (requested || closed || prompt.length == 0) {
+                    return;
+                }
+                g = prepare(GenerationRequest.ofTokens(prompt, 2, List.of(), SamplingParams.greedy()));
+                warmUpGeneration = g;
+            }
+            warmedUp = g.collect().finishReason() != FinishReason.CANCELLED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // closed meanwhile, or anything else: the first prompt then compiles what it needs, as without this
+        } finally {
+            synchronized (warmUpLock) {
+                warmUpGeneration = null;
+            }
+        }
     }
 
     /** Generations that run at once (parallel slots, at most the transformer's batch). */

@@ -25,14 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The warm-up after an interactive load ({@link JavaModel#warmUpAfterLoad}): it runs once the kernels'
- * background work is done, changes no answer, and does not start once a request has come.
+ * The warm-up while a model waits for requests ({@link JavaModel#warmUpInBackground}): it runs once the
+ * kernels' background work is done, changes no answer, and does not start once a request has come.
  */
 class JavaModelWarmUpTest {
     @TempDir
     static Path dir;
 
-    /** Kernels that say they warm up in the background, whose background work ends when {@code done} opens. */
+    /** Kernels whose warm-up says it was worth it, whose background work ends when {@code done} opens. */
     private static final class WarmingKernels implements Kernels {
         final TensorKernels inner = new TensorKernels(2);
         final CountDownLatch done = new CountDownLatch(1);
@@ -53,7 +53,7 @@ class JavaModelWarmUpTest {
         }
 
         @Override
-        public boolean warmsUpInBackground() {
+        public boolean warmUp() {
             return true;
         }
 
@@ -81,7 +81,7 @@ class JavaModelWarmUpTest {
     private static JavaModel load(Path file, WarmingKernels kernels) throws Exception {
         Model model = Model.load(List.of(file), kernels, 0, Model.DEFAULT_BATCH);
         JavaModel m = new JavaModel("tiny", model, GgufTokenizers.from(GgufReader.read(file)), 2, null, 1);
-        m.warmUpAfterLoad();
+        m.warmUpInBackground();
         return m;
     }
 

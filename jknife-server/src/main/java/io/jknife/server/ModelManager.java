@@ -290,13 +290,19 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
-    /** Loads a model ahead of requests ({@code serve --model}): a chat model, or a speech-to-text model. */
+    /**
+     * Loads a model ahead of requests ({@code serve --model}): a chat model, or a speech-to-text
+     * model. A chat model may then prepare for its first request in the background
+     * ({@link io.jknife.engine.LoadedModel#warmUpInBackground()}): the server waits for one anyway.
+     */
     public void preload(String name) throws InterruptedException {
         ModelInfo info = catalog.describe(entryFor(name));
         if (info.modelType() == ModelType.AUDIO) {
             acquireSpeech(resolveSpeech(name, TranscriptionRequest.defaults())).close();
         } else {
-            acquire(resolve(name)).close();
+            try (Lease lease = acquire(resolve(name))) {
+                lease.session().model().warmUpInBackground();
+            }
         }
     }
 

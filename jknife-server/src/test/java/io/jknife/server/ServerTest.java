@@ -445,6 +445,21 @@ class ServerTest {
     }
 
     @Test
+    void aPreloadedModelIsAskedToWarmUpAndOneLoadedOnDemandIsNot() throws Exception {
+        WarmUpCountingEngines engines = new WarmUpCountingEngines(TestServers.ENGINES);
+        try (TestServers.Running s = TestServers.start(hf, ServerConfig.defaults().withDefaultModel("tiny").withMaxTokens(3),
+                TestServers.plenty(), null, engines.catalog)) {
+            assertEquals(1, engines.warmUps.get(), "the preloaded model, while the server waits for requests");
+            assertEquals(200, post(s.base() + "/v1/chat/completions", chatBody("tiny", "")).status());
+        }
+        try (TestServers.Running s = TestServers.start(hf, ServerConfig.defaults().withMaxTokens(3), TestServers.plenty(),
+                null, engines.catalog)) {
+            assertEquals(200, post(s.base() + "/v1/chat/completions", chatBody("tiny", "")).status());
+            assertEquals(1, engines.warmUps.get(), "a model loaded for a request that waits is not warmed up");
+        }
+    }
+
+    @Test
     void defaultModelIsPreloadedAndUsedWhenNoneIsNamed() throws Exception {
         try (TestServers.Running s = TestServers.start(hf, ServerConfig.defaults().withDefaultModel("tiny").withMaxTokens(3), TestServers.plenty())) {
             assertEquals(List.of("org/tiny-GGUF"), s.server().models().loadedIds());

@@ -53,10 +53,16 @@ final class TestServers {
 
     /** A server whose models all run on {@code engine} (as {@code serve --engine}); null for the preference order. */
     static Running start(Path hf, ServerConfig config, MemoryReading memory, String engine) throws Exception {
+        return start(hf, config, memory, engine, ENGINES);
+    }
+
+    /** The same with the engines of {@code engines} (wrappers that observe them, in tests). */
+    static Running start(Path hf, ServerConfig config, MemoryReading memory, String engine, EngineCatalog engines)
+            throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         ServerConfig c = config.withHost("127.0.0.1").withPort(0);
         OpenAiServer s = new OpenAiServer(c, catalog(hf).withEngine(engine),
-                info -> TextSession.open(info, c.loadOptions(), ENGINES), memory, log::add);
+                info -> TextSession.open(info, c.loadOptions(), engines), memory, log::add);
         s.start();
         return new Running(s, log);
     }

@@ -40,10 +40,11 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
-     * Whether the background work ends with compiling these kernels for the first prompt (then the
-     * model may warm the rest of its forward pass up too); known after {@link #loaded()}.
+     * Has the JIT compile these kernels before a first prompt (on the calling thread, which the
+     * model lends while it waits for requests); returns whether that is worth the model warming the
+     * rest of its forward pass up too (false: nothing was done, e.g. for a small model).
      */
-    default boolean warmsUpInBackground() {
+    default boolean warmUp() {
         return false;
     }
 

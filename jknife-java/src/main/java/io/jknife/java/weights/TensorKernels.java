@@ -29,22 +29,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * load (an interactive chat waiting for its first prompt). Then the model is ready as soon as its
  * files are mapped (its matrices run in ggml's layout), and after {@link #loaded()} one thread of
  * its own repacks them one by one, each matrix switching to its repacked copy when that is complete
- * (a forward pass reads either, both give the same products up to the activations' rounding), then
- * warms the kernels up ({@link KernelWarmUp}); {@link #awaitBackgroundWork()} waits for both. The
- * repacking's fresh memory costs seconds on some machines (see {@link Interleaved}). Not the
- * default because a prompt that runs meanwhile is slower than after a repack during the load: the
- * repacking thread competes with the team's (a one-shot {@code run} of 32 tokens on the 1B-shaped
- * Q4_0 model, 2 cores: 9.5-13.8 s against 6.7-8.8 s end to end; with 1 engine thread 8.2-9.9
- * against 7.6-9.1 s). {@code -Djknife.tensor.repack=background} or {@code =load} overrides the choice.
+ * (a forward pass reads either, both give the same products up to the activations' rounding);
+ * {@link #awaitBackgroundWork()} waits for the last. The repacking's fresh memory costs seconds on
+ * some machines (see {@link Interleaved}). Not the default because a prompt that runs meanwhile is
+ * slower than after a repack during the load: the repacking thread competes with the team's (a
+ * one-shot {@code run} of 32 tokens on the 1B-shaped Q4_0 model, 2 cores: 9.5-13.8 s against
+ * 6.7-8.8 s end to end; with 1 engine thread 8.2-9.9 against 7.6-9.1 s).
+ * {@code -Djknife.tensor.repack=background} or {@code =load} overrides the choice.
  *
  * <h2>The warm-up</h2>
- * Only after a background repack (it adds about 1.8 s there; the model then warms the rest of its
- * forward pass up with a short generation, see {@code JavaModel.warmUpAfterLoad}): a chat's first
- * prompt, 37 tokens on the 1B-shaped Q4_0 model (2 cores, {@code JavaDecodeBench --idle-after-load},
- * warm-up round), took 1.4 s with this kernel warm-up alone, 0.55 s with both, 3.0 s with neither.
- * During a load it saves nothing on two cores, where nothing else runs while C2 compiles: the same
- * prompt after a load with the kernel warm-up took 3.7-3.9 s to load and 1.2-1.3 s to prefill,
- * without it 1.8-1.9 s and 3.0-3.6 s.
+ * {@link #warmUp()} runs {@link KernelWarmUp} over the model's matrices when the model waits for
+ * requests ({@code JavaModel.warmUpInBackground}, which then runs a short generation for the rest of
+ * the forward pass): a chat's first prompt, 37 tokens on the 1B-shaped Q4_0 model (2 cores,
+ * {@code JavaDecodeBench --idle-after-load}, warm-up round), took 1.4 s with the kernel warm-up
+ * alone, 0.55-0.62 s with both, 3.0-3.3 s with neither. During a load it saves nothing on two cores, where
+ * nothing else runs while C2 compiles: the same prompt after a load with the kernel warm-up took
+ * 3.7-3.9 s to load and 1.2-1.3 s to prefill, without it 1.8-1.9 s and 3.0-3.6 s.
  */
 public final class TensorKernels implements Kernels {
     /** {@code -Djknife.tensor.repack=background|load} overrides what the caller asked for. */
@@ -58,8 +58,6 @@ public final class TensorKernels implements Kernels {
     private final List<Weight> pending = new ArrayList<>();
     /** Every matrix made here (for the kernels' warm-up). */
     private final List<Weight> all = new ArrayList<>();
-    /** Set by {@link #loaded()}: whether its background thread warms the kernels up. */
-    private volatile boolean warmsUp;
     /** Set by {@link #loaded()}: later matrices are repacked at once. */
     private boolean started;
     private Thread repacker;
@@ -118,20 +116,14 @@ public final class TensorKernels implements Kernels {
         return w;
     }
 
-    /**
-     * When the model idles after its load: starts one thread of its own that repacks the waiting
-     * matrices and then warms their kernels up ({@link KernelWarmUp}), so that the first prompt
-     * neither runs in ggml's layout nor waits for the JIT.
-     */
+    /** When the model idles after its load: starts one thread of its own that repacks the waiting matrices. */
     @Override
     public synchronized void loaded() {
         if (started) {
             return;
         }
         started = true;
-        boolean warmUp = repackInBackground && warmUpWorthIt() && !closing;
-        warmsUp = warmUp;
-        if ((pending.isEmpty() && !warmUp) || closing) {
+        if (pending.isEmpty() || closing) {
             return;
         }
         List<Weight> todo = List.copyOf(pending);
@@ -147,17 +139,8 @@ public final class TensorKernels implements Kernels {
             } catch (RuntimeException | OutOfMemoryError e) {
                 // the matrices not yet repacked keep running in ggml's layout: slower, still right
                 System.err.println("jknife: repacking the weights stopped (" + e + "); the rest stay in ggml's layout");
-                return;
-            }
-            if (warmUp && !closing) {
-                KernelWarmUp.run(all.stream().map(w -> w.w).toList());
             }
         });
-    }
-
-    @Override
-    public boolean warmsUpInBackground() {
-        return warmsUp;
     }
 
     /**
@@ -166,9 +149,19 @@ public final class TensorKernels implements Kernels {
      */
     private static final long WARM_UP_BYTES = 32L << 20;
 
-    private boolean warmUpWorthIt() {
-        List<WeightTensor> weights = all.stream().map(w -> w.w).toList();
-        return weights.stream().mapToLong(WeightTensor::byteSize).sum() >= WARM_UP_BYTES && KernelWarmUp.needed(weights);
+    /** {@link KernelWarmUp} over this model's matrices (call after {@link #awaitBackgroundWork()}: their final layouts). */
+    @Override
+    public boolean warmUp() {
+        List<WeightTensor> weights;
+        synchronized (this) {
+            weights = all.stream().map(w -> w.w).toList();
+        }
+        if (closing || weights.stream().mapToLong(WeightTensor::byteSize).sum() < WARM_UP_BYTES
+                || !KernelWarmUp.needed(weights)) {
+            return false; // small, or an earlier model of the same kinds compiled everything already
+        }
+        KernelWarmUp.run(weights);
+        return true;
     }
 
 

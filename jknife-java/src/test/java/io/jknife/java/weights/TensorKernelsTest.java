@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Repacking in the background: matrices answer before, switch to their repacked copies after, and
- * agree; a large model's kernels are warmed up after a background repack only.
+ * agree; a large model's kernels are warmed up on request, once.
  */
 class TensorKernelsTest {
     private static final int ROWS = 64;
@@ -101,23 +101,24 @@ class TensorKernelsTest {
     }
 
     @Test
-    void aLargeModelWarmsItsKernelsUpAfterABackgroundLoadOnly() throws Exception {
+    void warmUpRunsForALargeModelOnceAndNotForASmallOne() throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            // 32 MB of zeros each (the threshold): F32 loaded for a chat, BF16 by default
+            // 32 MB of zeros (the threshold) in F32; 1 MB in BF16
             StoredMatrix.Ggml f32 = new StoredMatrix.Ggml("f32", GgmlType.F32, 4096, 2048, arena.allocate(32L << 20, 64));
-            StoredMatrix.Ggml bf16 = new StoredMatrix.Ggml("bf16", GgmlType.BF16, 8192, 2048, arena.allocate(32L << 20, 64));
-            try (TensorKernels k = new TensorKernels(2, true)) {
+            StoredMatrix.Ggml bf16 = new StoredMatrix.Ggml("bf16", GgmlType.BF16, 256, 2048, arena.allocate(1L << 20, 64));
+            try (TensorKernels k = new TensorKernels(2)) {
                 WeightTensor w = ((TensorKernels.Weight) k.linear(f32)).w;
-                assertTrue(KernelWarmUp.needed(List.of(w)));
                 k.loaded();
-                k.awaitBackgroundWork();
-                assertFalse(KernelWarmUp.needed(List.of(w)), "warmed up after the (empty) background repack");
+                assertTrue(KernelWarmUp.needed(List.of(w)));
+                assertTrue(k.warmUp(), "worth it: 32 MB, not yet compiled");
+                assertFalse(KernelWarmUp.needed(List.of(w)));
+                assertFalse(k.warmUp(), "nothing left to compile");
             }
             try (TensorKernels k = new TensorKernels(2)) {
                 WeightTensor w = ((TensorKernels.Weight) k.linear(bf16)).w;
                 k.loaded();
-                k.awaitBackgroundWork();
-                assertTrue(KernelWarmUp.needed(List.of(w)), "no warm-up after a load that repacks at once");
+                assertFalse(k.warmUp(), "too small to be worth it");
+                assertTrue(KernelWarmUp.needed(List.of(w)));
             }
         }
     }
