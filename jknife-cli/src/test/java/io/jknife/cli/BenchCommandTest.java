@@ -143,12 +143,13 @@ class BenchCommandTest {
         assertTrue(rows.get(0).at("/decode_tps/median").asDouble() > 0, rows.toString());
         assertEquals(8, rows.get(0).get("generated_tokens").asInt(), "end-of-generation tokens do not cut a benchmark short");
         assertTrue(rows.get(0).get("peak_rss_bytes").asLong() > 0);
+        assertTrue(rows.get(0).get("first_ttft_ms").asDouble() > 0, "the warm-up's time to the first token");
         assertTrue(rows.get(1).get("error").asText().startsWith("Unknown engine 'nope'"), rows.toString());
 
         Cli.Result human = cli().run("bench", "run", "tiny", "--prompt-tokens", "8", "--gen-tokens", "4", "--repeat", "1",
                 "--no-bandwidth");
         assertEquals(0, human.exitCode(), human.toString());
-        assertTrue(human.out().contains("Decode tok/s"), human.out());
+        assertTrue(human.out().contains("Decode tok/s") && human.out().contains("First TTFT"), human.out());
         Cli.Result tooLong = cli().run("bench", "run", "tiny", "--prompt-tokens", "100000", "--ctx-size", "64", "--no-bandwidth", "--json");
         assertEquals(1, tooLong.exitCode(), "no engine measured anything");
         SchemaValidator.assertValid(tooLong.json());

@@ -53,11 +53,13 @@ public final class EngineBench {
      * @param prefillTps       prompt tokens per second
      * @param decodeTps        generated tokens per second
      * @param ttftMillis       time to the first generated token (prefill plus one decode step)
+     * @param firstTtftMillis  the same for the first request after the load (the uncounted warm-up):
+     *                         what a user's first prompt waits, code not yet compiled by a JIT included
      * @param generatedTokens  tokens actually generated per repetition (median)
      * @param peakRssBytes     peak resident memory while loaded and running, or null where unknown
      */
     public record Result(String engine, double loadMillis, double backgroundMillis, int promptTokens, Stat prefillTps, Stat decodeTps, Stat ttftMillis,
-                         double generatedTokens, Long peakRssBytes) {
+                         double firstTtftMillis, double generatedTokens, Long peakRssBytes) {
         /** Weight bytes read per second while decoding: each token reads every weight once. */
         public double impliedGbps(long weightBytes) {
             return decodeTps == null ? 0 : weightBytes * decodeTps.median() / 1e9;
@@ -84,7 +86,8 @@ public final class EngineBench {
                 throw new EngineException("--prompt-tokens plus --gen-tokens (" + (plan.promptTokens() + plan.genTokens())
                         + ") do not fit the context of " + model.contextSize() + " tokens");
             }
-            model.generate(request(model, plan, 0)).collect(); // warm-up: JIT, caches, page-in of the mapped weights
+            // warm-up: JIT, caches, page-in of the mapped weights; its time to the first token is reported apart
+            double firstTtft = ttft(model.generate(request(model, plan, 0)).collect().usage());
             List<Double> prefill = new ArrayList<>();
             List<Double> decode = new ArrayList<>();
             List<Double> ttft = new ArrayList<>();
@@ -100,11 +103,16 @@ public final class EngineBench {
                     decode.add(u.tokensPerSecond());
                 }
                 generated.add((double) u.completionTokens());
-                ttft.add(u.promptMillis() + (u.completionTokens() > 0 ? u.generationMillis() / u.completionTokens() : 0));
+                ttft.add(ttft(u));
             }
             return new Result(engine, loadMillis, backgroundMillis, promptLength, Stat.of(prefill), Stat.of(decode), Stat.of(ttft),
-                    Stat.of(generated).median(), PeakRss.bytes());
+                    firstTtft, Stat.of(generated).median(), PeakRss.bytes());
         }
+    }
+
+    /** The prompt's time plus one decode step. */
+    private static double ttft(Usage u) {
+        return u.promptMillis() + (u.completionTokens() > 0 ? u.generationMillis() / u.completionTokens() : 0);
     }
 
     /**

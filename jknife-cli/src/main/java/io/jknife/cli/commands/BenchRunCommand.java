@@ -142,6 +142,7 @@ public final class BenchRunCommand extends BaseCommand {
         m.put("prefill_tps", stat(r.prefillTps()));
         m.put("decode_tps", stat(r.decodeTps()));
         m.put("ttft_ms", stat(r.ttftMillis()));
+        m.put("first_ttft_ms", Num.round(r.firstTtftMillis(), 1));
         m.put("peak_rss_bytes", r.peakRssBytes());
         m.put("implied_gbps", r.decodeTps() == null ? null : Num.round(r.impliedGbps(weightBytes), 2));
         return m;
@@ -185,11 +186,12 @@ public final class BenchRunCommand extends BaseCommand {
                 + d.get("prompt_tokens") + " prompt tokens, " + d.get("gen_tokens") + " generated, " + d.get("repeat")
                 + " repetitions, " + d.get("threads") + " threads"
                 + (d.get("bandwidth_gbps") == null ? "" : "; memory read bandwidth " + d.get("bandwidth_gbps") + " GB/s"));
-        Table t = new Table(List.of("Engine", "Load", "Prefill tok/s", "Decode tok/s", "TTFT", "Peak RSS", "Bandwidth"));
+        Table t = new Table(List.of("Engine", "Load", "Prefill tok/s", "Decode tok/s", "TTFT", "First TTFT", "Peak RSS",
+                "Bandwidth"));
         List<String> errors = new ArrayList<>();
         for (Map<String, Object> row : (List<Map<String, Object>>) d.get("results")) {
             if (row.containsKey("error")) {
-                t.add(List.of(String.valueOf(row.get("engine")), "-", "-", "-", "-", "-", "-"));
+                t.add(List.of(String.valueOf(row.get("engine")), "-", "-", "-", "-", "-", "-", "-"));
                 errors.add(row.get("engine") + ": " + row.get("error"));
                 continue;
             }
@@ -197,6 +199,7 @@ public final class BenchRunCommand extends BaseCommand {
                     load(row),
                     median(row.get("prefill_tps")), median(row.get("decode_tps")),
                     row.get("ttft_ms") == null ? "-" : median(row.get("ttft_ms")) + " ms",
+                    row.get("first_ttft_ms") + " ms",
                     row.get("peak_rss_bytes") == null ? "-" : Humanize.size(((Number) row.get("peak_rss_bytes")).longValue()),
                     row.get("bandwidth_share") == null ? "-"
                             : Math.round(((Number) row.get("bandwidth_share")).doubleValue() * 100) + " %"));

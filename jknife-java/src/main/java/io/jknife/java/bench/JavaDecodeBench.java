@@ -27,8 +27,8 @@ import java.util.Locale;
  *                 [--prompt-tokens 128] [--engines java,llama.cpp] [--idle-after-load]
  * </pre>
  * {@code --idle-after-load} loads as an interactive chat does ({@link LoadOptions#withIdleAfterLoad()}:
- * the repack and the kernels' warm-up after the load, which the benchmark waits for); the warm-up
- * round ("rep -1") then shows what a first prompt costs.
+ * the repack and the warm-up — kernels, then one short generation — after the load, which the
+ * benchmark waits for); the warm-up round ("rep -1") then shows what a first prompt costs.
  * Needs {@code --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}. Progress on
  * stderr, results on stdout.
  */

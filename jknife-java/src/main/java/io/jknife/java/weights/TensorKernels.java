@@ -39,12 +39,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>The warm-up</h2>
  * {@link #warmUp()} runs {@link KernelWarmUp} over the model's matrices when the model waits for
- * requests ({@code JavaModel.warmUpInBackground}, which then runs a short generation for the rest of
- * the forward pass): a chat's first prompt, 37 tokens on the 1B-shaped Q4_0 model (2 cores,
+ * requests ({@code JavaModel.warmUpInBackground}, which then runs a short generation for the rest
+ * of the forward pass): a chat's first prompt, 37 tokens on the 1B-shaped Q4_0 model (2 cores,
  * {@code JavaDecodeBench --idle-after-load}, warm-up round), took 1.4 s with the kernel warm-up
- * alone, 0.55-0.62 s with both, 3.0-3.3 s with neither. During a load it saves nothing on two cores, where
- * nothing else runs while C2 compiles: the same prompt after a load with the kernel warm-up took
- * 3.7-3.9 s to load and 1.2-1.3 s to prefill, without it 1.8-1.9 s and 3.0-3.6 s.
+ * alone, 0.55-0.62 s with both, 3.0-3.3 s with neither. During a load it saves nothing on two
+ * cores, where nothing else runs while C2 compiles: the same prompt after a load with the kernel
+ * warm-up took 3.7-3.9 s to load and 1.2-1.3 s to prefill, without it 1.8-1.9 s and 3.0-3.6 s.
  */
 public final class TensorKernels implements Kernels {
     /** {@code -Djknife.tensor.repack=background|load} overrides what the caller asked for. */
@@ -163,7 +163,6 @@ public final class TensorKernels implements Kernels {
         KernelWarmUp.run(weights);
         return true;
     }
-
 
     @Override
     public void awaitBackgroundWork() throws InterruptedException {

@@ -110,7 +110,7 @@ public final class RepackBench {
                 fresh[round] = (System.nanoTime() - start) / 1e6;
             }
             long reallocated = System.nanoTime();
-            long matrices = 0;
+            long matrices = 0; // the repack may get some of the memory just freed: less than a load pays
             try (Arena arena = Arena.ofShared()) {
                 for (String n : g.tensorNames()) {
                     if (g.info(n).dims().length == 2) {
