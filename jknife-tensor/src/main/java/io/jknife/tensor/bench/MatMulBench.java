@@ -232,7 +232,8 @@ public final class MatMulBench {
         return new Timing((System.nanoTime() - start) / 1e9 / passes, (cpuNanos() - cpuStart) / 1e9 / passes);
     }
 
-    private static float[] randomFloats(Random rnd, int count) {
+    /** {@code count} standard normal floats (the benchmarks' weights and activations). */
+    static float[] randomFloats(Random rnd, int count) {
         float[] x = new float[count];
         for (int i = 0; i < count; i++) {
             x[i] = (float) rnd.nextGaussian();

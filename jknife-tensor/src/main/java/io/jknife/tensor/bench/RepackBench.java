@@ -137,7 +137,7 @@ public final class RepackBench {
      * the second on its memory is recycled, not fresh): what the repacking itself costs.
      */
     private static void repack(GgmlType type, int rows, int cols, double seconds, WorkerTeam team) {
-        byte[] bytes = GgmlQuant.encode(gaussian(rows * cols, new Random(1)), type);
+        byte[] bytes = GgmlQuant.encode(MatMulBench.randomFloats(new Random(1), rows * cols), type);
         try (Arena source = Arena.ofShared()) {
             WeightTensor w = WeightTensor.of(type, copy(source, bytes), rows, cols);
             for (int round = 0; round < 3; round++) {
@@ -156,18 +156,10 @@ public final class RepackBench {
         }
     }
 
-    private static float[] gaussian(int n, Random rnd) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        return v;
-    }
-
     private static void kernels(GgmlType type, int rows, int cols, int tokens, double seconds, WorkerTeam team) {
         int mats = 8;
         Random rnd = new Random(1);
-        byte[] bytes = GgmlQuant.encode(gaussian(rows * cols, rnd), type);
+        byte[] bytes = GgmlQuant.encode(MatMulBench.randomFloats(rnd, rows * cols), type);
         Arena arena = Arena.ofShared();
         WeightTensor[] ggml = new WeightTensor[mats];
         WeightTensor[] repacked = new WeightTensor[mats];
@@ -178,10 +170,7 @@ public final class RepackBench {
         if (!Interleaved.repacks(type, cols)) {
             System.out.println(type + " rows of " + cols + " are not repacked: both sides are ggml's layout");
         }
-        float[] x = new float[tokens * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
+        float[] x = MatMulBench.randomFloats(rnd, tokens * cols);
         Activations act = Activations.allocate(tokens, cols);
         float[] out = new float[tokens * rows];
         long blocks = (long) mats * rows * cols / 32 * tokens;
